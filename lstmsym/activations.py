@@ -1,0 +1,91 @@
+r"""The logistic sigmoid as a SymPy function that prints as σ and knows its derivative.
+
+SymPy has ``tanh`` built in; the logistic sigmoid is declared here so that equations read the way
+a lecture writes them, :math:`\sigma(a)`, instead of ``1/(1 + exp(-a))``:
+
+>>> from sympy import Symbol, latex, diff
+>>> a = Symbol("a")
+>>> sigmoid(a)
+sigmoid(a)
+>>> latex(sigmoid(a))
+'\\sigma\\left(a\\right)'
+>>> diff(sigmoid(a), a)           # the local derivative, written in terms of the output
+(1 - sigmoid(a))*sigmoid(a)
+>>> sigmoid(0)
+1/2
+
+Each activation also has a derivative written in terms of its *output* y, which is how gate
+notation writes derivatives (σ' = f(1 - f) for the keep gate f = σ(a)):
+
+>>> from sympy import Symbol
+>>> y = Symbol("y")
+>>> ACTIVATIONS["sigmoid"].derivative_of_output(y)
+y*(1 - y)
+>>> ACTIVATIONS["tanh"].derivative_of_output(y)
+1 - y**2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy import Function, Rational, S, tanh
+
+
+class sigmoid(Function):
+    r"""The logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`; its derivative is σ(1 - σ)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x is S.Zero:
+            return Rational(1, 2)
+        return None
+
+    def fdiff(self, argindex=1):
+        # local derivative beside the forward rule: dσ/dx = σ(1 - σ)
+        return self * (1 - self)
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 / (1 + sp.exp(-x))
+
+    def _eval_evalf(self, prec):
+        return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
+
+    def _latex(self, printer, exp=None):
+        inner = printer._print(self.args[0])
+        tex = rf"\sigma\left({inner}\right)"
+        return rf"{tex}^{{{exp}}}" if exp is not None else tex  # SymPy passes the power already printed
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        return prettyForm(*printer._print(self.args[0]).parens()).left("σ")
+
+    def _mpmathcode(self, printer):
+        x = printer._print(self.args[0])
+        return f"(1/(1 + {printer._module_format('mpmath.exp')}(-({x}))))"
+
+    def _numpycode(self, printer):
+        # 0.5 (1 + tanh(x/2)) equals 1/(1 + e^{-x}) and never overflows, unlike exp(-x) for x << 0
+        x = printer._print(self.args[0])
+        return f"(0.5*(1 + {printer._module_format('numpy.tanh')}(0.5*({x}))))"
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A named elementwise nonlinearity: its SymPy forward rule and its derivative from its output."""
+
+    name: str
+    forward: Callable[[sp.Expr], sp.Expr]
+    derivative_of_output: Callable[[sp.Expr], sp.Expr]
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", sigmoid, lambda y: y * (1 - y)),
+    "tanh": Activation("tanh", tanh, lambda y: 1 - y**2),
+    "identity": Activation("identity", lambda a: a, lambda y: S.One),
+}

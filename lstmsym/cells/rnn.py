@@ -1,0 +1,32 @@
+r"""The vanilla RNN, :math:`h_t = \tanh(W h_{t-1} + U x_t + b)`.
+
+>>> from lstmsym.cells import make_cell
+>>> cell = make_cell("rnn")
+>>> print(cell.latex())
+\begin{aligned}
+h_{t} &= \tanh{\left(W h_{t-1} + U x_{t} + b \right)}
+\end{aligned}
+>>> cell.step("t").rule("h").value
+Matrix([[tanh(U*x_{t} + W*h_{t-1} + b)]])
+"""
+
+from __future__ import annotations
+
+from .base import Builder, Cell
+
+
+class RNN(Cell):
+    """Vanilla (Elman) RNN with a tanh nonlinearity."""
+
+    kind = "rnn"
+    title = "vanilla RNN"
+    state_names = ("h",)
+
+    @property
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        n, m = self.n, self.m
+        return {"W": (n, n), "U": (n, m), "b": (n,)}
+
+    def _declare(self, b: Builder) -> None:
+        pre = b.param("W") @ b.prev("h") + b.param("U") @ b.x() + b.param("b")
+        b.add("h", "state", pre, "tanh", "hidden state")
