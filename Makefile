@@ -54,9 +54,10 @@ $(STAMP): pyproject.toml constraints.txt | check-python
 
 test: $(STAMP)
 	$(if $(LINT_DIRS),$(VENV)/bin/ruff check $(LINT_DIRS))
-	MPLBACKEND=Agg PYTHONHASHSEED=0 $(PY) -m pytest $(PYTEST_ARGS)
+	MPLBACKEND=Agg PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 # MPLBACKEND is removed so that the kernel uses the inline backend, as students see it.
+# OPENBLAS_NUM_THREADS=1 in test and notebooks: small matrix products split over 2 cores ran 20x slower.
 lab: $(STAMP)
 	env -u MPLBACKEND PYTHONHASHSEED=0 $(VENV)/bin/jupyter lab --ip=127.0.0.1 \
 	  --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(if $(filter 1,$(NO_BROWSER)),--no-browser)
@@ -68,7 +69,7 @@ notebooks: $(STAMP)
 ifeq ($(NOTEBOOKS),)
 	@echo "no notebooks/*.ipynb to execute"
 else
-	cd notebooks && env -u MPLBACKEND PYTHONHASHSEED=0 ../$(VENV)/bin/jupyter nbconvert \
+	cd notebooks && env -u MPLBACKEND PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 ../$(VENV)/bin/jupyter nbconvert \
 	  --to notebook --inplace --execute \
 	  --ClearOutputPreprocessor.enabled=True \
 	  --ExecutePreprocessor.kernel_name=python3 \

@@ -1,0 +1,53 @@
+r"""lstmsym: why the LSTM's additive cell-state update keeps gradients alive, derived and checked.
+
+Build a cell, read its equations, derive how its state at step T depends on the state at step k,
+and check the derivation with numbers:
+
+>>> import lstmsym as ls
+>>> lstm = ls.make_cell("lstm")
+>>> ls.jacobian_block(lstm, "c", "c", path="direct")     # the carousel: only the keep gate
+Matrix([[f_{t}]])
+>>> ls.Chain(lstm, "c", "c", T=4, path="direct").doit()
+Matrix([[f_{1}*f_{2}*f_{3}*f_{4}]])
+>>> ls.verify_cell(lstm, T=3).ok                          # symbolic = finite differences = NumPy
+True
+
+The layout is a ladder, each layer importing only those below it: :mod:`lstmsym.cells`
+(symbolic cells) → :mod:`lstmsym.derivatives` (step Jacobians, T-step chains) →
+:mod:`lstmsym.numerics` (compiled functions, NumPy reference, gradient checks).
+"""
+
+from .activations import sigmoid
+from .cells import CELL_NAMES, LSTM_SWITCHES, make_cell
+from .derivatives.chain import Chain
+from .derivatives.step import block_latex, jacobian_block, step_jacobian
+from .errors import ExpansionTooLargeError, LstmsymError, UnknownChoiceError
+from .notation import latex
+from .numerics.compile import compile_cell
+from .numerics.gradcheck import check_jacobian
+from .numerics.params import init_params, pack_lstm, random_sequence, unpack_lstm
+from .numerics.verify import verify_cell
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CELL_NAMES",
+    "LSTM_SWITCHES",
+    "Chain",
+    "ExpansionTooLargeError",
+    "LstmsymError",
+    "UnknownChoiceError",
+    "block_latex",
+    "check_jacobian",
+    "compile_cell",
+    "init_params",
+    "jacobian_block",
+    "latex",
+    "make_cell",
+    "pack_lstm",
+    "random_sequence",
+    "sigmoid",
+    "step_jacobian",
+    "unpack_lstm",
+    "verify_cell",
+]

@@ -1,0 +1,188 @@
+"""Numeric parameters, inputs and states for a cell: checked, initialised, and packed PyTorch's way.
+
+>>> from lstmsym.cells import make_cell
+>>> cell = make_cell("lstm", n=2, m=1)
+>>> params = init_params(cell, seed=0)
+>>> params["b_f"]                  # forget-gate bias 1 (Jozefowicz et al. 2015), other biases 0
+array([1., 1.])
+>>> check_params(cell, {**params, "W_f": params["W_f"][:1]})
+Traceback (most recent call last):
+...
+lstmsym.errors.LstmsymError: parameter 'W_f' has shape (1, 2); expected (2, 2) for make_cell('lstm', n=2, m=1)
+>>> packed = pack_lstm(cell, params)
+>>> packed["weight_ih"].shape, packed["weight_hh"].shape, packed["bias"].shape
+((8, 1), (8, 2), (8,))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..cells.base import Cell
+from ..errors import LstmsymError
+
+#: PyTorch's order of the LSTM gate blocks inside packed weights.
+TORCH_GATE_ORDER = ("i", "f", "g", "o")
+
+
+def _as_float_array(name: str, value: object, what: str) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise LstmsymError(f"{what} {name!r} must hold real numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise LstmsymError(f"{what} {name!r} contains NaN or infinite values")
+    return arr
+
+
+def check_params(cell: Cell, params: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Validate a parameter mapping against the cell's declared names and shapes; return float64 copies."""
+    if not isinstance(params, Mapping):
+        raise LstmsymError(
+            f"params must be a mapping from parameter name to array, got {type(params).__name__}"
+        )
+    shapes = cell.param_shapes
+    missing = [name for name in shapes if name not in params]
+    unknown = [name for name in params if name not in shapes]
+    if missing:
+        raise LstmsymError(f"parameter {missing[0]!r} is missing; {cell!r} needs {list(shapes)}")
+    if unknown:
+        raise LstmsymError(f"parameter {unknown[0]!r} is not one of {cell!r}'s: {list(shapes)}")
+    out = {}
+    for name, shape in shapes.items():
+        arr = _as_float_array(name, params[name], "parameter")
+        if arr.shape != shape:
+            raise LstmsymError(f"parameter {name!r} has shape {arr.shape}; expected {shape} for {cell!r}")
+        out[name] = arr
+    return out
+
+
+def check_inputs(cell: Cell, xs: object) -> np.ndarray:
+    """A sequence of inputs, shape (T, m) with T >= 1."""
+    arr = _as_float_array("xs", xs, "input")
+    if arr.ndim != 2 or arr.shape[1] != cell.m or arr.shape[0] < 1:
+        raise LstmsymError(f"input 'xs' has shape {arr.shape}; expected (T, {cell.m}) with T >= 1")
+    return arr
+
+
+def check_state(cell: Cell, state: Mapping[str, object] | None) -> dict[str, np.ndarray]:
+    """A state mapping name -> (n,), zeros where None is given."""
+    if state is None:
+        return {name: np.zeros(cell.n) for name in cell.state_names}
+    if not isinstance(state, Mapping) or set(state) != set(cell.state_names):
+        got = sorted(state) if isinstance(state, Mapping) else type(state).__name__
+        raise LstmsymError(f"state must map exactly {list(cell.state_names)} to arrays; got {got}")
+    out = {}
+    for name in cell.state_names:
+        arr = _as_float_array(name, state[name], "state")
+        if arr.shape != (cell.n,):
+            raise LstmsymError(f"state {name!r} has shape {arr.shape}; expected ({cell.n},)")
+        out[name] = arr
+    return out
+
+
+def _generator(seed: int | np.random.Generator) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise LstmsymError(f"seed must be an int or a numpy Generator, got {seed!r}")
+    return np.random.default_rng(seed)
+
+
+def init_params(
+    cell: Cell,
+    seed: int | np.random.Generator = 0,
+    scale: float | None = None,
+    forget_bias: float = 1.0,
+) -> dict[str, np.ndarray]:
+    """A seeded random initialisation.
+
+    Weights ~ U(-1/sqrt(n), 1/sqrt(n)) (PyTorch's default) or, with ``scale``, N(0, scale²);
+    biases 0 except the forget gate's, ``b_f = forget_bias`` (1 by default, as Keras's
+    ``unit_forget_bias``; 0 reproduces d2l). Peephole weights are drawn like weights.
+    """
+    rng = _generator(seed)
+    if scale is not None and not (np.isfinite(scale) and scale > 0):
+        raise LstmsymError(f"scale must be a positive number, got {scale!r}")
+    if not np.isfinite(forget_bias):
+        raise LstmsymError(f"forget_bias must be a finite number, got {forget_bias!r}")
+    bound = 1.0 / np.sqrt(cell.n)
+    out = {}
+    for name, shape in cell.param_shapes.items():
+        if name.startswith(("b_", "d_")) or name == "b":
+            out[name] = np.zeros(shape)
+        elif scale is None:
+            out[name] = rng.uniform(-bound, bound, size=shape)
+        else:
+            out[name] = rng.normal(0.0, scale, size=shape)
+    if "b_f" in out:
+        out["b_f"] = np.full(cell.n, float(forget_bias))
+    return out
+
+
+def _check_packable(cell: Cell) -> None:
+    if cell.kind != "lstm" or set(TORCH_GATE_ORDER) - {
+        k[2:] for k in cell.param_shapes if k.startswith("W_")
+    }:
+        raise LstmsymError(f"packed weights exist for an LSTM with all four gates, not {cell!r}")
+    if any(name.startswith(("p_", "W_y")) for name in cell.param_shapes):
+        raise LstmsymError(f"PyTorch's packed LSTM has no peephole or dense readout weights; {cell!r} has")
+
+
+def pack_lstm(cell: Cell, params: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """LSTM parameters as PyTorch packs them: gate blocks stacked in the order i, f, g, o."""
+    _check_packable(cell)
+    p = check_params(cell, params)
+    return {
+        "weight_ih": np.concatenate([p[f"U_{g}"] for g in TORCH_GATE_ORDER]),  # (4n, m)
+        "weight_hh": np.concatenate([p[f"W_{g}"] for g in TORCH_GATE_ORDER]),  # (4n, n)
+        "bias": np.concatenate([p[f"b_{g}"] for g in TORCH_GATE_ORDER]),  # (4n,)
+    }
+
+
+def unpack_lstm(
+    cell: Cell, weight_ih: object, weight_hh: object, bias_ih: object = None, bias_hh: object = None
+) -> dict[str, np.ndarray]:
+    """Split PyTorch-packed LSTM weights (gate order i, f, g, o) into lstmsym's named parameters.
+
+    PyTorch keeps two biases, ``bias_ih`` and ``bias_hh``; only their sum acts, so it becomes b_·.
+
+    >>> from lstmsym.cells import make_cell
+    >>> cell = make_cell("lstm", n=1, m=1)
+    >>> p = unpack_lstm(cell, [[1], [2], [3], [4]], [[5], [6], [7], [8]], [1, 1, 1, 1], [0.5, 0, 0, 0])
+    >>> p["U_i"], p["W_f"], p["b_i"], p["b_o"]
+    (array([[1.]]), array([[6.]]), array([1.5]), array([1.]))
+    """
+    _check_packable(cell)
+    n = cell.n
+    w_ih = _as_float_array("weight_ih", weight_ih, "parameter")
+    w_hh = _as_float_array("weight_hh", weight_hh, "parameter")
+    bias = np.zeros(4 * n)
+    for name, b in (("bias_ih", bias_ih), ("bias_hh", bias_hh)):
+        if b is not None:
+            arr = _as_float_array(name, b, "parameter")
+            if arr.shape != (4 * n,):
+                raise LstmsymError(f"parameter {name!r} has shape {arr.shape}; expected ({4 * n},)")
+            bias = bias + arr
+    if w_ih.shape != (4 * n, cell.m):
+        raise LstmsymError(f"parameter 'weight_ih' has shape {w_ih.shape}; expected ({4 * n}, {cell.m})")
+    if w_hh.shape != (4 * n, n):
+        raise LstmsymError(f"parameter 'weight_hh' has shape {w_hh.shape}; expected ({4 * n}, {n})")
+    out = {}
+    for j, g in enumerate(TORCH_GATE_ORDER):
+        rows = slice(j * n, (j + 1) * n)
+        out.update({f"W_{g}": w_hh[rows], f"U_{g}": w_ih[rows], f"b_{g}": bias[rows]})
+    return {name: out[name] for name in cell.param_shapes}
+
+
+def random_sequence(
+    cell: Cell, T: int, seed: int | np.random.Generator = 0, scale: float = 1.0
+) -> np.ndarray:
+    """Inputs x_1..x_T ~ N(0, scale²), shape (T, m)."""
+    if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1:
+        raise LstmsymError(f"T must be a whole number >= 1, got {T!r}")
+    return _generator(seed).normal(0.0, scale, size=(int(T), cell.m))
