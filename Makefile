@@ -27,7 +27,8 @@ STAMP := $(VENV)/.installed
 
 # Lint only the source directories that exist (bench/ may not yet).
 LINT_DIRS := $(wildcard lstmsym tests bench)
-NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# `make notebooks NOTEBOOKS=notebooks/01_x.ipynb` re-executes just that one.
+NOTEBOOKS ?= $(sort $(wildcard notebooks/*.ipynb))
 PYTEST_ARGS ?=
 
 # jupyter refuses to start as root without --allow-root (CI and these machines run as root).
