@@ -79,6 +79,11 @@ class _Printer(LatexPrinter):
         super().__init__({"order": "none", **(settings or {})})
 
 
+def matrix_latex(matrix: sp.Matrix) -> str:
+    """LaTeX for a Jacobian block: a 1×1 block prints as its single entry (the scalar form)."""
+    return sp.latex(matrix[0, 0]) if matrix.shape == (1, 1) else sp.latex(matrix)
+
+
 def latex(expr, **settings) -> str:
     """LaTeX for an lstmsym expression or equation, terms in the order they were written."""
     return _Printer(settings).doprint(expr)

@@ -23,7 +23,7 @@ from .base import Cell, Rule, Step
 from .dense_memory import DenseMemory
 from .gru import GRU
 from .lstm import DEFAULTS as LSTM_SWITCHES
-from .lstm import LSTM, READOUTS
+from .lstm import LSTM, LSTM1997, READOUTS
 from .rnn import RNN
 
 CELL_NAMES = ("rnn", "lstm", "lstm1997", "gru", "dense_memory")
@@ -39,23 +39,17 @@ def make_cell(name: str, n: int = 1, m: int = 1, **switches: object) -> Cell:
     """
     if name not in CELL_NAMES:
         raise UnknownChoiceError("cell", name, CELL_NAMES)
-    if name in ("lstm", "lstm1997"):
-        if name == "lstm1997":
-            if switches.get("forget_gate", False) is not False:
-                raise LstmsymError("lstm1997 is the LSTM without a forget gate; drop forget_gate=True")
-            switches = {**switches, "forget_gate": False}
-        cell = LSTM(n, m, **switches)
-        cell._registry_name = name
-        return cell
-    if switches:
+    if switches and name not in ("lstm", "lstm1997"):
         raise LstmsymError(f"switches {sorted(switches)} apply to the LSTM only; the {name} cell takes none")
-    return {"rnn": RNN, "gru": GRU, "dense_memory": DenseMemory}[name](n, m)
+    classes = {"rnn": RNN, "lstm": LSTM, "lstm1997": LSTM1997, "gru": GRU, "dense_memory": DenseMemory}
+    return classes[name](n, m, **switches)
 
 
 __all__ = [
     "CELL_NAMES",
     "GRU",
     "LSTM",
+    "LSTM1997",
     "LSTM_SWITCHES",
     "READOUTS",
     "RNN",

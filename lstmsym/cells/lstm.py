@@ -142,3 +142,18 @@ class LSTM(Cell):
         else:
             read = c.apply(ACTIVATIONS[opts["readout"]])
         b.add("h", "state", o * read if o is not None else read, None, "hidden state")
+
+
+class LSTM1997(LSTM):
+    """The 1997 LSTM: no forget gate (f ≡ 1), so the old memory passes with weight exactly 1.
+
+    Like Greff et al.'s NFG variant it keeps tanh squashing; the 1997 paper's scaled sigmoids and
+    truncated gradients are not modelled.
+    """
+
+    _registry_name = "lstm1997"
+
+    def __init__(self, n: int = 1, m: int = 1, **switches: object) -> None:
+        if switches.get("forget_gate", False) is not False:
+            raise LstmsymError("lstm1997 is the LSTM without a forget gate; drop forget_gate=True")
+        super().__init__(n, m, **{**switches, "forget_gate": False})

@@ -25,6 +25,7 @@ import sympy as sp
 
 from ..cells.base import Cell, display_name
 from ..errors import ExpansionTooLargeError, LstmsymError
+from ..notation import matrix_latex
 from ..symbols import vector
 from .step import NOTATIONS, PATHS, block_slice, check_choice, step_jacobian
 
@@ -233,10 +234,10 @@ class Chain:
         steps = list(range(self.T, self.k, -1))
         if len(steps) > max_factors:
             head, tail = max_factors // 2, max_factors - max_factors // 2
-            shown = [_matrix_latex(self.factor(t)) for t in steps[:head]] + [r"\cdots"]
-            shown += [_matrix_latex(self.factor(t)) for t in steps[-tail:]]
+            shown = [matrix_latex(self.factor(t)) for t in steps[:head]] + [r"\cdots"]
+            shown += [matrix_latex(self.factor(t)) for t in steps[-tail:]]
         else:
-            shown = [_matrix_latex(self.factor(t)) for t in steps]
+            shown = [matrix_latex(self.factor(t)) for t in steps]
         body = r" \, ".join(shown) if shown else "I"
         if self.path == "total" and len(self.cell.state_names) > 1:
             body = rf"\left[{body}\right]_{{{self.of}{self.wrt}}}"
@@ -248,10 +249,6 @@ class Chain:
 
 def _short(size: int) -> str:
     return f"{size:,}" if size < 10**12 else f"about 10^{len(str(size)) - 1}"
-
-
-def _matrix_latex(m: sp.Matrix) -> str:
-    return sp.latex(m[0, 0]) if m.shape == (1, 1) else sp.latex(m)
 
 
 __all__ = ["MAX_SYMBOLIC_STEPS", "PRODUCT_BUDGET", "Chain", "relabel", "tree_size"]

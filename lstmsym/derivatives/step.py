@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..cells.base import Cell, Step
+from ..cells.base import Cell, Step, display_name
 from ..errors import UnknownChoiceError
+from ..notation import matrix_latex
 from ..symbols import TimeLabel
 
 NOTATIONS = ("gate", "expanded")
@@ -118,14 +119,11 @@ def block_latex(cell: Cell, of: str, wrt: str, notation: str = "gate", path: str
     >>> print(block_latex(make_cell("gru"), "h", "h", path="direct"))
     \frac{\partial h_{t}}{\partial h_{t-1}}\Big|_{\text{direct}} = z_{t}
     """
-    from ..cells.base import display_name
-
     block = jacobian_block(cell, of, wrt, notation, path)
     lhs = rf"\frac{{\partial {display_name(of, 't')}}}{{\partial {display_name(wrt, 't-1')}}}"
     if path == "direct":
         lhs += r"\Big|_{\text{direct}}"
-    body = sp.latex(block[0, 0]) if block.shape == (1, 1) else sp.latex(block)
-    return f"{lhs} = {body}"
+    return f"{lhs} = {matrix_latex(block)}"
 
 
 __all__ = ["NOTATIONS", "PATHS", "block_latex", "block_slice", "jacobian_block", "step_jacobian"]
