@@ -1,0 +1,1 @@
+"""Experiments on the numerics: gradient-norm sweeps over lags, seeds and settings, and their plots."""

@@ -1,0 +1,257 @@
+r"""The GRU's update gate: its two polarity conventions, and the coupled LSTM it is a relative of.
+
+lstmsym's GRU follows PyTorch and Keras: h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}, so z = 1 *keeps* the old
+state ("keep" polarity; Cho et al. 2014 and d2l write it the same way). Chung et al. 2014 put z on the
+candidate instead, h_t = z_t ⊙ n_t + (1 - z_t) ⊙ h_{t-1} ("write" polarity). The direct path follows:
+
+>>> direct_path("keep"), direct_path("write")
+(Matrix([[z_{t}]]), Matrix([[1 - z_{t}]]))
+>>> swap_polarity(gru_update("keep")) == gru_update("write")
+True
+
+Both conventions describe the same family of cells: since 1 - σ(a) = σ(-a), negating the update
+gate's weights and bias turns one into the other (:func:`write_params`).
+
+With its reset gate fully open (r ≡ 1, d_n = 0) and z renamed 1 - i, the GRU's update is the coupled
+LSTM's memory update c_t = (1 - i_t) ⊙ c_{t-1} + i_t ⊙ g_t, read out with no output gate and no squashing
+(h = c), so that memory and output are one state:
+
+>>> coupled = coupled_lstm()
+>>> gru_update("keep").xreplace(gru_to_coupled_lstm()) - coupled_memory_update(coupled)
+Matrix([[0]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+import sympy as sp
+
+from ..cells import make_cell
+from ..cells.base import Cell, Step
+from ..derivatives.step import chain_rule, jacobian_block, step_jacobian
+from ..errors import LstmsymError, UnknownChoiceError
+from ..numerics import reference
+from ..numerics.params import init_params, random_sequence
+
+#: "keep": z multiplies h_{t-1} (PyTorch, Keras, Cho et al. 2014, d2l, lstmsym);
+#: "write": z multiplies the candidate n_t (Chung et al. 2014).
+POLARITIES = ("keep", "write")
+
+
+def _check_polarity(polarity: str) -> None:
+    if polarity not in POLARITIES:
+        raise UnknownChoiceError("polarity", polarity, POLARITIES)
+
+
+def _gru_symbols(n: int) -> tuple[Step, sp.Matrix, sp.Matrix, sp.Matrix]:
+    step = make_cell("gru", n=n).step("t")
+    return step, step.rule("z").symbols, step.rule("n").symbols, step.prev["h"]
+
+
+def gru_update(polarity: str = "keep", n: int = 1) -> sp.Matrix:
+    """The GRU's new state h_t in gate notation (z_t, n_t, h_{t-1} as symbols), (n, 1), for either polarity.
+
+    >>> gru_update("write")
+    Matrix([[h_{t-1}*(1 - z_{t}) + n_{t}*z_{t}]])
+    """
+    _check_polarity(polarity)
+    _, z, cand, h_prev = _gru_symbols(n)
+    keep, write = (z, sp.ones(n, 1) - z) if polarity == "keep" else (sp.ones(n, 1) - z, z)
+    # interpolation: the gate on h_{t-1} keeps the old state, the other one writes the candidate
+    return keep.multiply_elementwise(h_prev) + write.multiply_elementwise(cand)
+
+
+def swap_polarity(expr: sp.Basic, n: int = 1) -> sp.Basic:
+    """Replace every z_t by 1 - z_t (turns one polarity's formulas into the other's, gate values alike)."""
+    _, z, _, _ = _gru_symbols(n)
+    return expr.xreplace({zj: 1 - zj for zj in z})
+
+
+def direct_path(polarity: str = "keep", n: int = 1) -> sp.Matrix:
+    """∂h_t/∂h_{t-1} with the gates held fixed, (n, n): diag(z_t) for "keep", diag(1 - z_t) for "write".
+
+    >>> direct_path("write", n=2)
+    Matrix([
+    [1 - z_{t,1},           0],
+    [          0, 1 - z_{t,2}]])
+    """
+    _, _, _, h_prev = _gru_symbols(n)
+    return gru_update(polarity, n).jacobian(h_prev)  # z_t, n_t are symbols: held fixed
+
+
+def total_jacobian(polarity: str = "keep", n: int = 1) -> sp.Matrix:
+    """The GRU's total one-step Jacobian ∂h_t/∂h_{t-1} in gate notation, (n, n), for either polarity.
+
+    "keep" is lstmsym's GRU (:func:`lstmsym.derivatives.step.step_jacobian`); "write" is derived by the
+    same chain rule through the same rules, with the last line replaced by the write-polarity update.
+
+    >>> total_jacobian("write")[0, 0].coeff(sp.Symbol("W_{z}", real=True))
+    z_{t}*(1 - z_{t})*(-h_{t-1} + n_{t})
+    """
+    _check_polarity(polarity)
+    cell = make_cell("gru", n=n)
+    if polarity == "keep":
+        return step_jacobian(cell)
+    step = cell.step("t")
+    rules = [replace(r, inner=gru_update("write", n)) if r.name == "h" else r for r in step.rules]
+    write_step = Step(cell=cell, t=step.t, x=step.x, prev=step.prev, rules=rules)
+    return chain_rule(write_step, "total")
+
+
+def write_params(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Convert keep-polarity (PyTorch) GRU parameters to the write polarity: negate W_z, U_z, b_z.
+
+    With z' = σ(-a_z) = 1 - z, the write-polarity update z' ⊙ n + (1 - z') ⊙ h_{t-1} is the keep-polarity
+    one; the conversion is its own inverse.
+
+    >>> one = np.ones((1, 1))
+    >>> p = write_params({"W_z": one, "U_z": one, "b_z": np.ones(1), "d_n": np.ones(1)})
+    >>> float(p["b_z"][0]), float(p["d_n"][0])
+    (-1.0, 1.0)
+    """
+    missing = [k for k in ("W_z", "U_z", "b_z") if k not in params]
+    if missing:
+        raise LstmsymError(f"params must be a GRU's parameters; {missing[0]!r} is missing")
+    return {
+        k: (-np.asarray(v, dtype=np.float64) if k in ("W_z", "U_z", "b_z") else np.array(v, dtype=float))
+        for k, v in params.items()
+    }
+
+
+def polarity_equivalence(n: int = 1) -> sp.Matrix:
+    """Write-polarity update with negated z-parameters minus keep-polarity update, expanded: zero, (n, 1).
+
+    >>> polarity_equivalence()
+    Matrix([[0]])
+    """
+    cell = make_cell("gru", n=n)
+    step = cell.step("t")
+    expand = step.expansion  # gate symbols -> their values in h_{t-1}, x_t and the parameters
+    negate = {s: -s for name in ("W_z", "U_z", "b_z") for s in cell.params[name]}
+    keep = gru_update("keep", n).xreplace(expand)
+    write = gru_update("write", n).xreplace(expand).xreplace(negate)
+    return (write - keep).applyfunc(lambda e: sp.simplify(e.rewrite(sp.exp)))
+
+
+# -- the coupled LSTM ----------------------------------------------------------------------------------
+
+
+def coupled_lstm(n: int = 1) -> Cell:
+    """The coupled-gate LSTM (f = 1 - i) with no output gate and the identity readout: h_t = c_t."""
+    return make_cell("lstm", n=n, coupled=True, output_gate=False, readout="identity")
+
+
+def coupled_memory_update(cell: Cell) -> sp.Matrix:
+    """The coupled LSTM's c_t in gate notation with f written as 1 - i: (1 - i) ⊙ c_{t-1} + i ⊙ g, (n, 1)."""
+    if cell.kind != "lstm" or not cell.options["coupled"]:
+        raise LstmsymError(f"cell must be a coupled LSTM (make_cell('lstm', coupled=True)), got {cell!r}")
+    step = cell.step("t")
+    return step.rule("c").value.xreplace(_coupled_f(cell))
+
+
+def _coupled_f(cell: Cell) -> dict[sp.Symbol, sp.Expr]:
+    step = cell.step("t")
+    return dict(zip(step.rule("f").symbols, step.rule("f").value, strict=True))
+
+
+def gru_to_coupled_lstm(n: int = 1) -> dict[sp.Symbol, sp.Expr]:
+    """The renaming that turns the GRU into the coupled LSTM collapsed to one state.
+
+    z_t → 1 - i_t and its weights W_z, U_z, b_z → -W_i, -U_i, -b_i (σ(-a) = 1 - σ(a)); candidate n_t → g_t,
+    W_n, U_n, b_n → W_g, U_g, b_g; h_{t-1} → c_{t-1}; and the reset gate fully open: r_t → 1, W_r → 0,
+    d_n → 0. Everything else the GRU has (the reset gate's input weights) then drops out.
+    """
+    gru, lstm = make_cell("gru", n=n), coupled_lstm(n)
+    g_step, l_step = gru.step("t"), lstm.step("t")
+    out: dict[sp.Symbol, sp.Expr] = {}
+
+    def pair(a: sp.Matrix, b: sp.Matrix, sign: int = 1) -> None:
+        out.update({x: sign * y for x, y in zip(a, b, strict=True)})
+
+    out.update({z: 1 - i for z, i in zip(g_step.rule("z").symbols, l_step.rule("i").symbols, strict=True)})
+    pair(g_step.rule("n").symbols, l_step.rule("g").symbols)
+    pair(g_step.prev["h"], l_step.prev["c"])
+    for k in ("W", "U", "b"):
+        pair(gru.params[f"{k}_z"], lstm.params[f"{k}_i"], sign=-1)
+        pair(gru.params[f"{k}_n"], lstm.params[f"{k}_g"])
+    out.update({r: sp.S.One for r in g_step.rule("r").symbols})
+    out.update({s: sp.S.Zero for s in (*gru.params["W_r"], *gru.params["d_n"])})
+    return out
+
+
+def collapsed_jacobian(cell: Cell) -> sp.Matrix:
+    """∂c_t/∂c_{t-1} of the coupled, identity-readout LSTM seen as a one-state map (h_{t-1} = c_{t-1}).
+
+    Both columns of the c-row act on the same vector, so the one-state derivative is their sum,
+    J_cc + J_ch, with f written as 1 - i.
+    """
+    if (
+        cell.kind != "lstm"
+        or not cell.options["coupled"]
+        or cell.options["output_gate"]
+        or cell.options["readout"] != "identity"
+    ):
+        raise LstmsymError(f"cell must be coupled_lstm(n) (h_t = c_t), got {cell!r}")
+    J = jacobian_block(cell, "c", "c") + jacobian_block(cell, "c", "h")
+    c_prev, h_prev = cell.step("t").prev["c"], cell.step("t").prev["h"]
+    same = dict(zip(h_prev, c_prev, strict=True))
+    return J.xreplace(_coupled_f(cell)).xreplace(same)
+
+
+# -- norms across lags ----------------------------------------------------------------------------------
+
+
+def keep_gate_norms(
+    name: str,
+    gate_bias: float,
+    lags: Sequence[int],
+    n: int = 1,
+    seed: int = 0,
+    scale: float | None = None,
+    direct: bool = True,
+) -> np.ndarray:
+    """‖∂(memory)_T/∂(memory)_{T-lag}‖ (spectral norm) for the GRU or the LSTM, one number per lag.
+
+    The keep gate's bias is ``gate_bias`` (b_z for "gru", b_f for "lstm"); the other biases are 0.
+    ``scale=None`` zeroes every weight, so the gates are constant, z = σ(b_z) or f = σ(b_f), and the
+    direct product is exactly σ(bias)^lag; otherwise weights ~ N(0, scale²) from ``seed`` and inputs
+    x_t ~ N(0, 1). The memory is h for the GRU and c for the LSTM; T = max(lags).
+
+    >>> [f"{v:.3g}" for v in keep_gate_norms("gru", 1.0, [10, 100])]
+    ['0.0436', '2.48e-14']
+    """
+    if name not in ("gru", "lstm"):
+        raise UnknownChoiceError("name", name, ("gru", "lstm"))
+    lags = [int(k) for k in lags]
+    if not lags or min(lags) < 0:
+        raise LstmsymError(f"lags must be a non-empty list of whole numbers >= 0, got {lags!r}")
+    cell = make_cell(name, n=n)
+    T = max(max(lags), 1)
+    if scale is None:
+        params = {k: np.zeros(s) for k, s in cell.param_shapes.items()}
+    else:
+        params = init_params(cell, seed=seed, scale=scale)
+    params["b_z" if name == "gru" else "b_f"] = np.full(n, float(gate_bias))
+    xs = random_sequence(cell, T, seed=seed) if scale is not None else np.zeros((T, 1))
+    block = "h" if name == "gru" else "c"
+    norms = reference.lag_jacobian_norms(cell, params, xs, block=block, direct=direct, ord=2)
+    return norms[[T - k for k in lags]]
+
+
+__all__ = [
+    "POLARITIES",
+    "collapsed_jacobian",
+    "coupled_lstm",
+    "coupled_memory_update",
+    "direct_path",
+    "gru_to_coupled_lstm",
+    "gru_update",
+    "keep_gate_norms",
+    "polarity_equivalence",
+    "swap_polarity",
+    "total_jacobian",
+    "write_params",
+]

@@ -1,0 +1,356 @@
+r"""Why the LSTM reads its memory through h = o ⊙ tanh(c): the readout, its slope, and the drift of c.
+
+The readout sits *off* the carousel. Whatever it is, the memory's own step ∂c_t/∂c_{t-1} (direct path)
+stays diag(f_t); what the readout changes is the slope ∂h_t/∂c_t with which the memory reaches h,
+and the range of h:
+
+>>> from lstmsym.cells import make_cell
+>>> for name in READOUTS:
+...     print(name, readout_derivative(make_cell("lstm", readout=name))[0, 0])
+tanh o_{t}*(1 - tanh(c_{t})**2)
+sigmoid o_{t}*(1 - sigmoid(c_{t}))*sigmoid(c_{t})
+identity o_{t}
+dense V_{y}*o_{t}*(1 - y_{t}**2)
+>>> parameter_blocks(make_cell("lstm", readout="dense"), "V_y")
+(('h', 'c'), ('h', 'h'))
+
+Without a forget gate (the 1997 cell) the memory drifts on an unsegmented input stream (Gers et al.
+2000): c_t = c_0 + Σ i ⊙ g grows linearly when the writes do not cancel. A bounded readout keeps h
+(and with it everything downstream) bounded, at the price of a vanishing slope ∂h/∂c:
+
+>>> run = simulate_drift(make_cell("lstm1997", n=2), T=500, seed=0)
+>>> round(run.c_norm[-1])                 # max |c_500| over units: about 0.3 per step
+152
+>>> bool(run.h_norm.max() < 1), bool(run.slope_norm[-1] < 1e-12)
+(True, True)
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+
+from ..cells.base import Cell
+from ..derivatives.step import jacobian_block
+from ..errors import LstmsymError
+from ..numerics import reference
+from ..numerics.params import check_params, random_sequence
+
+READOUTS = ("tanh", "sigmoid", "identity", "dense")
+
+#: The open interval h = o ⊙ φ(c) lies in, for each readout (o ∈ (0, 1)); None: unbounded.
+H_BOUNDS: dict[str, tuple[float, float] | None] = {
+    "tanh": (-1.0, 1.0),
+    "sigmoid": (0.0, 1.0),
+    "identity": None,
+    "dense": (-1.0, 1.0),
+}
+
+
+def _check_lstm(cell: object) -> Cell:
+    if not isinstance(cell, Cell) or cell.kind != "lstm":
+        raise LstmsymError(f"cell must be an LSTM from make_cell('lstm' or 'lstm1997', ...), got {cell!r}")
+    return cell
+
+
+# -- symbolic: the readout's slope, and where its weights enter -------------------------------------
+
+
+def readout_derivative(cell: Cell) -> sp.Matrix:
+    r"""∂h_t/∂c_t within one step, (n, n), in gate notation: how the new memory reaches the new h.
+
+    The chain rule runs through the rules that come after c (the read gate, the dense layer y, h), each
+    with its local derivative: tanh gives o(1 - tanh²c), sigmoid oσ(c)(1 - σ(c)), identity o, and the
+    dense readout diag(o ⊙ (1 - y²)) V_y. (With peepholes, o itself depends on c_t and adds its term.)
+
+    >>> from lstmsym.cells import make_cell
+    >>> readout_derivative(make_cell("lstm", n=2, readout="identity"))
+    Matrix([
+    [o_{t,1},       0],
+    [      0, o_{t,2}]])
+    """
+    step = _check_lstm(cell).step("t")
+    names = step.names
+    after = names[names.index("c") + 1 :]
+    c = step.rule("c").symbols
+    tangent: dict[str, sp.Matrix] = {}  # rule name -> d(rule)/d(c_t), (n, n)
+    for name in after:
+        rule = step.rule(name)
+        total = rule.local_derivative(c)  # how the rule reads c_t itself
+        for earlier in after[: after.index(name)]:
+            total += rule.local_derivative(step.rule(earlier).symbols) * tangent[earlier]  # chain rule
+        tangent[name] = total
+    return tangent["h"].applyfunc(sp.factor_terms)
+
+
+def parameter_blocks(cell: Cell, name: str, path: str = "total") -> tuple[tuple[str, str], ...]:
+    """The blocks (of, wrt) of the one-step Jacobian whose entries contain parameter ``name``.
+
+    >>> from lstmsym.cells import make_cell
+    >>> parameter_blocks(make_cell("lstm"), "W_f")
+    (('c', 'h'), ('h', 'h'))
+    >>> parameter_blocks(make_cell("lstm", readout="dense"), "W_y", path="direct")
+    (('h', 'h'),)
+    """
+    if name not in cell.params:
+        raise LstmsymError(f"parameter {name!r} is not one of {cell!r}'s: {list(cell.params)}")
+    symbols = set(cell.params[name])
+    found = []
+    for of in cell.state_names:
+        for wrt in cell.state_names:
+            block = jacobian_block(cell, of, wrt, path=path)
+            if any(symbols & e.free_symbols for e in block):
+                found.append((of, wrt))
+    return tuple(found)
+
+
+# -- numeric: the drift of the memory on a long stream -------------------------------------------------
+
+
+def _draw(seed: int, name: str, scale: float, shape: tuple[int, ...]) -> np.ndarray:
+    """N(0, scale²) entries from a generator of its own per parameter name (0 when scale is 0).
+
+    Each name has its own stream, so cells that share a parameter (the gates of every readout, the
+    1997 cell and the forget-gate cell) get the same values for it.
+    """
+    if scale == 0:
+        return np.zeros(shape)
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
+    return rng.normal(0.0, scale, size=shape)
+
+
+def drift_params(
+    cell: Cell,
+    seed: int = 0,
+    write_bias: float = 2.0,
+    candidate_bias: float = 0.5,
+    forget_bias: float = 1.0,
+    input_scale: float = 0.5,
+    recurrent_scale: float = 0.0,
+) -> dict[str, np.ndarray]:
+    """Parameters for the drift experiment: a write gate open by default and a candidate with a sign.
+
+    ``b_i = write_bias`` (i ≈ σ(2) = 0.88), ``b_g = candidate_bias`` (so i ⊙ g has a nonzero mean and
+    the sum drifts instead of diffusing), ``b_f = forget_bias`` where a forget gate exists, other biases 0.
+    Input weights U (and V_y, peepholes) ~ N(0, input_scale²); recurrent weights W (W_y too)
+    ~ N(0, recurrent_scale²), zero by default: then the gates read only the input stream, and every
+    readout sees exactly the same memory trajectory.
+
+    >>> from lstmsym.cells import make_cell
+    >>> p = drift_params(make_cell("lstm1997"), seed=0)
+    >>> float(p["b_i"][0]), float(p["W_g"][0, 0]), sorted(p) == sorted(make_cell("lstm1997").param_shapes)
+    (2.0, 0.0, True)
+    """
+    _check_lstm(cell)
+    for label, value in (("input_scale", input_scale), ("recurrent_scale", recurrent_scale)):
+        if not (np.isfinite(value) and value >= 0):
+            raise LstmsymError(f"{label} must be a number >= 0, got {value!r}")
+    biases = {"b_i": write_bias, "b_g": candidate_bias, "b_f": forget_bias}
+    out = {}
+    for name, shape in cell.param_shapes.items():
+        if name.startswith("b_"):
+            out[name] = np.full(shape, float(biases.get(name, 0.0)))
+        elif name.startswith("W_"):
+            out[name] = _draw(seed, name, recurrent_scale, shape)
+        else:
+            out[name] = _draw(seed, name, input_scale, shape)
+    return check_params(cell, out)
+
+
+def readout_jacobians(cell: Cell, params: dict[str, np.ndarray], traj: reference.Trajectory) -> np.ndarray:
+    """∂h_t/∂c_t for t = 1..T along a trajectory of the NumPy reference, (T, n, n).
+
+    From the forward pass's own records: diag(o ⊙ φ'(c)) for an elementwise readout,
+    diag(o ⊙ (1 - y²)) V_y for the dense one, plus diag(y ⊙ o(1 - o) ⊙ p_o) when o peeks at c_t.
+    """
+    _check_lstm(cell)
+    T, n = traj.T, cell.n
+    o = traj.cache["o"] if cell.options["output_gate"] else np.ones((T, n))
+    slope = o * traj.cache["dy_da"]  # (T, n): o ⊙ φ'(c), or o ⊙ (1 - y²) before V_y
+    if cell.options["readout"] == "dense":
+        J = slope[:, :, None] * params["V_y"][None, :, :]
+    else:
+        J = slope[:, :, None] * np.eye(n)[None]
+    if cell.options["peephole"] and cell.options["output_gate"]:
+        J = J + (traj.cache["y"] * traj.cache["do_da"] * params["p_o"])[:, :, None] * np.eye(n)[None]
+    return J
+
+
+@dataclass(frozen=True)
+class DriftRun:
+    """One cell run over a long input stream: its trajectory and the quantities the drift is read from."""
+
+    cell: Cell
+    params: dict[str, np.ndarray]
+    xs: np.ndarray
+    traj: reference.Trajectory
+
+    @property
+    def label(self) -> str:
+        return f"{self.cell.registry_name}, {self.cell.options['readout']} readout"
+
+    @cached_property
+    def c_norm(self) -> np.ndarray:
+        """max over units of |c_t|, t = 0..T, (T+1,)."""
+        return np.abs(self.traj.states["c"]).max(axis=1)
+
+    @cached_property
+    def h_norm(self) -> np.ndarray:
+        """max over units of |h_t|, t = 0..T, (T+1,)."""
+        return np.abs(self.traj.states["h"]).max(axis=1)
+
+    @cached_property
+    def slope_norm(self) -> np.ndarray:
+        """‖∂h_t/∂c_t‖_∞ (largest absolute row sum), t = 1..T, (T,)."""
+        J = readout_jacobians(self.cell, self.params, self.traj)
+        return np.abs(J).sum(axis=2).max(axis=1)
+
+    @cached_property
+    def cumulative_write(self) -> np.ndarray:
+        """c_0 + Σ_{s ≤ t} i_s ⊙ g_s, t = 0..T, (T+1, n): the memory if nothing were ever forgotten."""
+        i = self.traj.gates["i"] if "i" in self.traj.gates else np.ones_like(self.traj.gates["g"])
+        steps = np.cumsum(i * self.traj.gates["g"], axis=0)
+        c0 = self.traj.states["c"][0]
+        return np.vstack([c0, c0 + steps])
+
+    @property
+    def h_range(self) -> tuple[float, float]:
+        """(min, max) of h over every unit and step t = 1..T."""
+        h = self.traj.states["h"][1:]
+        return float(h.min()), float(h.max())
+
+    def gradients(self) -> DriftGradients:
+        """Backpropagate L = Σ_j h_{T,j} through the whole run (the reference's BPTT)."""
+        n = self.cell.n
+        grads = reference.backward(
+            self.cell, self.params, self.traj, self.xs, {"c": np.zeros(n), "h": np.ones(n)}
+        )
+        squares = {name: float(np.sum(g**2)) for name, g in grads.dparams.items()}
+        largest = max(squares, key=squares.get)
+        return DriftGradients(
+            dL_dc0=float(np.abs(grads.ds[0, :n]).max()),
+            param_norm=float(np.sqrt(sum(squares.values()))),
+            largest_param=largest,
+            largest_norm=float(np.sqrt(squares[largest])),
+        )
+
+
+@dataclass(frozen=True)
+class DriftGradients:
+    """Gradient of L = Σ h_T after a drift run: what reaches the first memory, and the weights."""
+
+    dL_dc0: float  # max_j |∂L/∂c_{0,j}|: how much of the loss reaches the memory's start
+    param_norm: float  # ‖∂L/∂θ‖ over every parameter
+    largest_param: str  # the parameter with the largest gradient norm
+    largest_norm: float
+
+
+def simulate_drift(
+    cell: Cell, T: int = 2000, seed: int = 0, input_seed: int | None = None, **param_options: float
+) -> DriftRun:
+    """Run ``cell`` for T steps on x_t ~ N(0, 1) with :func:`drift_params` (keywords pass through).
+
+    The inputs come from ``input_seed`` (``seed`` if None), so runs with one seed share the stream.
+    """
+    _check_lstm(cell)
+    params = drift_params(cell, seed=seed, **param_options)
+    xs = random_sequence(cell, T, seed=seed if input_seed is None else input_seed)
+    return DriftRun(cell=cell, params=params, xs=xs, traj=reference.forward(cell, params, xs))
+
+
+def drift_table(runs: Sequence[DriftRun], steps: Sequence[int]) -> str:
+    """One line per run: max |c_t|, max |h_t| and ‖∂h_t/∂c_t‖ at the given steps (3 significant digits)."""
+    head = f"{'cell, readout':<34}" + "".join(f"{'t = ' + str(t):>12}" for t in steps)
+    lines = [head]
+    for run in runs:
+        for what, series, shift in (
+            ("|c_t|", run.c_norm, 0),
+            ("|h_t|", run.h_norm, 0),
+            ("dh/dc", run.slope_norm, 1),
+        ):
+            cells = "".join(f"{series[t - shift]:>12.3g}" for t in steps)
+            lines.append(f"{run.label + '  ' + what:<34}{cells}")
+    return "\n".join(lines)
+
+
+def range_table(runs: Sequence[DriftRun]) -> str:
+    """One line per run: the smallest and largest h over all units and steps, and the readout's bound."""
+    lines = [f"{'cell, readout':<30}{'min h':>10}{'max h':>10}   h lies in"]
+    for run in runs:
+        low, high = run.h_range
+        bounds = H_BOUNDS[run.cell.options["readout"]]
+        interval = "unbounded" if bounds is None else f"({bounds[0]:g}, {bounds[1]:g})"
+        lines.append(f"{run.label:<30}{low:>10.3g}{high:>10.3g}   {interval}")
+    return "\n".join(lines)
+
+
+def gradient_table(runs: Sequence[DriftRun]) -> str:
+    """One line per run, at its last step T: |c_T|, |h_T|, ‖∂h_T/∂c_T‖, and for L = Σ h_T the largest
+    |∂L/∂c_0| and ‖∂L/∂θ‖ (3 significant digits)."""
+    head = (
+        f"{'cell, readout':<30}{'|c_T|':>10}{'|h_T|':>10}{'dh_T/dc_T':>11}{'dL/dc_0':>11}{'|dL/dtheta|':>13}"
+    )
+    lines = [head]
+    for run in runs:
+        g = run.gradients()
+        lines.append(
+            f"{run.label:<30}{run.c_norm[-1]:>10.3g}{run.h_norm[-1]:>10.3g}{run.slope_norm[-1]:>11.3g}"
+            f"{g.dL_dc0:>11.3g}{g.param_norm:>13.3g}"
+        )
+    return "\n".join(lines)
+
+
+def plot_drift(runs: Sequence[DriftRun], axes=None):
+    """Two panels over t: max |c_t| and max |h_t| (log y). Returns (fig, axes).
+
+    One h line per run; one c line per distinct memory trajectory (with zero recurrent weights every
+    readout of a cell shares its memory, so it is drawn once, labelled with the first such run).
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    else:
+        fig = axes[0].figure
+    drawn: list[np.ndarray] = []
+    for run in runs:
+        t = np.arange(1, run.traj.T + 1)
+        if not any(np.array_equal(run.c_norm, c) for c in drawn):  # runs that share a memory: one line
+            drawn.append(run.c_norm)
+            keeps = "f ≡ 1" if not run.cell.options["forget_gate"] else "with keep gate"
+            axes[0].plot(t, run.c_norm[1:], lw=1.0, label=f"{run.label} ({keeps})")
+        bounded = H_BOUNDS[run.cell.options["readout"]] is not None
+        axes[1].plot(t, run.h_norm[1:], lw=0.8, label=run.label, zorder=3 if bounded else 2)
+    for ax, what in zip(axes, ("memory  max$_j |c_{t,j}|$", "output  max$_j |h_{t,j}|$"), strict=True):
+        ax.set_yscale("log")
+        ax.set_xlabel("step $t$")
+        ax.set_ylabel(what)
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0].set_title("the memory drifts without a forget gate")
+    axes[1].set_title("the readout decides whether h follows")
+    axes[0].legend(fontsize=8)
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    return fig, axes
+
+
+__all__ = [
+    "H_BOUNDS",
+    "READOUTS",
+    "DriftGradients",
+    "DriftRun",
+    "drift_params",
+    "drift_table",
+    "gradient_table",
+    "parameter_blocks",
+    "plot_drift",
+    "range_table",
+    "readout_derivative",
+    "readout_jacobians",
+    "simulate_drift",
+]

@@ -1,0 +1,247 @@
+"""The readout experiment: its slopes (symbolic and numeric), where its weights enter, and the drift of c.
+
+Independent checks: the symbolic slope against plain differentiation of h written out in c_t; the numeric
+slope against that symbolic one at the trajectory's values; the drifted memory of the 1997 cell against the
+cumulative sum of i ⊙ g read from the same trajectory; ∂L/∂c_0 of the identity readout against o_T.
+"""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from lstmsym.activations import sigmoid
+from lstmsym.cells import make_cell
+from lstmsym.derivatives.step import jacobian_block
+from lstmsym.errors import LstmsymError
+from lstmsym.experiments.readout import (
+    H_BOUNDS,
+    READOUTS,
+    drift_params,
+    drift_table,
+    gradient_table,
+    parameter_blocks,
+    plot_drift,
+    range_table,
+    readout_derivative,
+    readout_jacobians,
+    simulate_drift,
+)
+from lstmsym.numerics import reference
+
+
+def _gate(cell, name):
+    return cell.step("t").rule(name).symbols
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_readout_derivative_in_gate_notation(n):
+    for name in READOUTS:
+        cell = make_cell("lstm", n=n, readout=name)
+        o, c = _gate(cell, "o"), _gate(cell, "c")
+        if name == "tanh":
+            expected = sp.diag(*[o[j] * (1 - sp.tanh(c[j]) ** 2) for j in range(n)])
+        elif name == "sigmoid":
+            expected = sp.diag(*[o[j] * sigmoid(c[j]) * (1 - sigmoid(c[j])) for j in range(n)])
+        elif name == "identity":
+            expected = sp.diag(*o)
+        else:
+            y = _gate(cell, "y")
+            expected = sp.diag(*[o[j] * (1 - y[j] ** 2) for j in range(n)]) * cell.params["V_y"]
+        diff = (readout_derivative(cell) - expected).applyfunc(sp.expand)
+        assert diff == sp.zeros(n, n), name
+
+
+@pytest.mark.parametrize(
+    "switches",
+    [
+        {"readout": "dense"},
+        {"readout": "tanh", "peephole": True},
+        {"readout": "sigmoid", "output_gate": False},
+    ],
+)
+def test_readout_derivative_equals_plain_differentiation(switches):
+    """Write h_t out in c_t (the dense layer and a peeking o expanded), differentiate, compare at points."""
+    n = 2
+    cell = make_cell("lstm", n=n, **switches)
+    step = cell.step("t")
+    c = step.rule("c").symbols
+    names = step.names
+    expand = {}
+    for name in names[names.index("c") + 1 : -1]:  # rules between c and h, in terms of c_t
+        expand.update(zip(step.rule(name).symbols, step.rule(name).value.xreplace(expand), strict=True))
+    h = step.rule("h").value.xreplace(expand)
+    plain = h.jacobian(c)
+    derived = readout_derivative(cell).xreplace(expand)
+    symbols = sorted(plain.free_symbols | derived.free_symbols, key=str)
+    rng = np.random.default_rng(0)
+    f_plain, f_derived = (sp.lambdify(symbols, M, "numpy") for M in (plain, derived))
+    for _ in range(3):
+        point = rng.normal(0, 1, len(symbols))
+        np.testing.assert_allclose(f_derived(*point), f_plain(*point), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+@pytest.mark.parametrize("readout", READOUTS)
+def test_carousel_is_diag_f_for_every_readout(readout, n):
+    cell = make_cell("lstm", n=n, readout=readout)
+    assert jacobian_block(cell, "c", "c", path="direct") == sp.diag(*_gate(cell, "f"))
+    assert jacobian_block(make_cell("lstm1997", n=n, readout=readout), "c", "c", path="direct") == sp.eye(n)
+    assert "V_y" not in str(jacobian_block(cell, "c", "c")) and "V_y" not in str(
+        jacobian_block(cell, "c", "h")
+    )
+
+
+def test_dense_readout_weights_enter_only_the_h_rows():
+    cell = make_cell("lstm", n=2, readout="dense")
+    assert parameter_blocks(cell, "V_y") == (("h", "c"), ("h", "h"))
+    assert parameter_blocks(cell, "W_y") == (("h", "h"),)
+    assert parameter_blocks(cell, "W_y", path="direct") == (("h", "h"),)
+    assert parameter_blocks(cell, "V_y", path="direct") == ()
+    assert parameter_blocks(cell, "W_g") == (("c", "h"), ("h", "h"))
+
+
+@pytest.mark.parametrize("switches", [{"readout": r} for r in READOUTS] + [{"peephole": True}])
+def test_numeric_slope_matches_the_symbolic_one(switches):
+    n = 2
+    cell = make_cell("lstm", n=n, **switches)
+    params = drift_params(cell, seed=3, recurrent_scale=0.4)
+    xs = np.random.default_rng(1).normal(size=(6, 1))
+    traj = reference.forward(cell, params, xs)
+    J = readout_jacobians(cell, params, traj)
+    step = cell.step("t")
+    derived = readout_derivative(cell)
+    symbols = sorted(derived.free_symbols, key=str)
+    f = sp.lambdify(symbols, derived, "numpy")
+    values = {}
+    for name, mat in cell.params.items():
+        values.update(zip(mat, np.asarray(params[name]).reshape(-1), strict=True))
+    for t in range(1, traj.T + 1):
+        rec = traj.record(t)
+        for name in ("o", "c", "y"):
+            if name in step.names and name in rec:
+                values.update(zip(step.rule(name).symbols, rec[name], strict=True))
+        np.testing.assert_allclose(J[t - 1], f(*[values[s] for s in symbols]), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("readout", READOUTS)
+def test_without_forget_gate_c_is_the_cumulative_write(readout):
+    run = simulate_drift(make_cell("lstm1997", n=3, readout=readout), T=800, seed=2)
+    writes = run.traj.gates["i"] * run.traj.gates["g"]  # (T, n): i_t ⊙ g_t at each step
+    np.testing.assert_allclose(run.traj.states["c"][1:], np.cumsum(writes, axis=0), rtol=1e-12, atol=1e-12)
+    # linear drift: the memory at T is about T times the mean write, and far from 0
+    assert run.c_norm[-1] > 100
+    np.testing.assert_allclose(run.c_norm[-1] / run.c_norm[400], 2.0, rtol=0.1)
+
+
+def test_every_readout_sees_the_same_memory():
+    runs = [simulate_drift(make_cell("lstm1997", n=2, readout=r), T=300, seed=1) for r in READOUTS]
+    for run in runs[1:]:
+        np.testing.assert_array_equal(run.traj.states["c"], runs[0].traj.states["c"])
+
+
+def test_forget_gate_bounds_the_memory():
+    run = simulate_drift(make_cell("lstm", n=3), T=2000, seed=0)
+    f, writes = run.traj.gates["f"], run.traj.gates["i"] * run.traj.gates["g"]
+    bound = np.abs(writes).max() / (1 - f.max())  # |c_t| ≤ Σ_k (max f)^k max |i g|
+    assert run.c_norm.max() <= bound
+    assert run.c_norm.max() < 10
+
+
+@pytest.mark.parametrize("name", ["lstm", "lstm1997"])
+@pytest.mark.parametrize("readout", READOUTS)
+def test_ranges_are_within_the_bounds(name, readout):
+    run = simulate_drift(make_cell(name, n=3, readout=readout), T=2000, seed=0)
+    low, high = run.h_range
+    bounds = H_BOUNDS[readout]
+    if bounds is not None:
+        assert bounds[0] < low <= high < bounds[1]
+    elif name == "lstm1997":
+        assert high > 100  # the identity readout follows the drifting memory
+
+
+def test_saturation_cuts_the_slope_and_identity_keeps_it():
+    tanh_run = simulate_drift(make_cell("lstm1997", n=2), T=2000, seed=0)
+    ident_run = simulate_drift(make_cell("lstm1997", n=2, readout="identity"), T=2000, seed=0)
+    o_T = ident_run.traj.gates["o"][-1]
+    assert tanh_run.slope_norm[-1] < 1e-300
+    np.testing.assert_allclose(ident_run.slope_norm[-1], o_T.max(), rtol=1e-14)
+    # tanh: |h_T| → o_T (saturated); identity: h_T = o_T c_T
+    np.testing.assert_allclose(
+        np.abs(tanh_run.traj.states["h"][-1]), tanh_run.traj.gates["o"][-1], rtol=1e-12
+    )
+    np.testing.assert_allclose(ident_run.traj.states["h"][-1], o_T * ident_run.traj.states["c"][-1])
+    g_tanh, g_ident = tanh_run.gradients(), ident_run.gradients()
+    # with W = 0 and f ≡ 1, ∂L/∂c_0 = ∂h_T/∂c_T: 0 for the saturated tanh, o_T for the identity
+    assert g_tanh.dL_dc0 < 1e-300
+    np.testing.assert_allclose(g_ident.dL_dc0, o_T.max(), rtol=1e-12)
+    assert g_ident.param_norm > 1e4 * g_tanh.param_norm
+
+
+def test_gradients_match_finite_differences_on_a_short_run():
+    cell = make_cell("lstm1997", n=2, readout="identity")
+    run = simulate_drift(cell, T=30, seed=0, recurrent_scale=0.2)
+    grads = reference.backward(cell, run.params, run.traj, run.xs, {"c": np.zeros(2), "h": np.ones(2)})
+    eps = 1e-6
+    for name in ("W_g", "b_o"):
+        flat = run.params[name].reshape(-1)
+        for j in range(flat.size):
+            plus, minus = ({**run.params} for _ in range(2))
+            for sign, p in ((1, plus), (-1, minus)):
+                arr = run.params[name].copy().reshape(-1)
+                arr[j] += sign * eps
+                p[name] = arr.reshape(run.params[name].shape)
+            L = [reference.forward(cell, p, run.xs).states["h"][-1].sum() for p in (plus, minus)]
+            numeric = (L[0] - L[1]) / (2 * eps)
+            assert abs(grads.dparams[name].reshape(-1)[j] - numeric) <= 1e-6 + 1e-5 * abs(numeric)
+
+
+def test_drift_table_lines():
+    run = simulate_drift(make_cell("lstm1997"), T=20, seed=0)
+    text = drift_table([run], [1, 20])
+    assert text.splitlines()[1].startswith("lstm1997, tanh readout  |c_t|")
+    assert len(text.splitlines()) == 4
+
+
+def test_bad_input():
+    with pytest.raises(LstmsymError, match="must be an LSTM"):
+        readout_derivative(make_cell("gru"))
+    with pytest.raises(LstmsymError, match="must be an LSTM"):
+        simulate_drift(make_cell("rnn"), T=5)
+    with pytest.raises(LstmsymError, match="'V_y' is not one of"):
+        parameter_blocks(make_cell("lstm"), "V_y")
+    with pytest.raises(LstmsymError, match="recurrent_scale must be a number >= 0"):
+        drift_params(make_cell("lstm"), recurrent_scale=-1.0)
+    with pytest.raises(LstmsymError, match="T must be a whole number"):
+        simulate_drift(make_cell("lstm"), T=0)
+
+
+def test_cumulative_write_and_gradient_table():
+    run = simulate_drift(make_cell("lstm1997", n=2, readout="identity"), T=50, seed=0)
+    np.testing.assert_allclose(run.cumulative_write, run.traj.states["c"], rtol=1e-12, atol=1e-12)
+    lines = gradient_table([run]).splitlines()
+    assert len(lines) == 2 and lines[1].startswith("lstm1997, identity readout")
+    with_forget = simulate_drift(make_cell("lstm", n=2), T=50, seed=0)
+    assert np.abs(with_forget.cumulative_write - with_forget.traj.states["c"]).max() > 1.0
+
+
+def test_range_table_names_the_bounds():
+    runs = [simulate_drift(make_cell("lstm1997", readout=r), T=30, seed=0) for r in ("tanh", "identity")]
+    lines = range_table(runs).splitlines()
+    assert lines[1].endswith("(-1, 1)") and lines[2].endswith("unbounded")
+
+
+def test_plot_drift_draws_one_memory_line_per_distinct_memory():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = [
+        simulate_drift(make_cell(name, readout=r), T=20, seed=0)
+        for name in ("lstm", "lstm1997")
+        for r in ("tanh", "identity")
+    ]
+    fig, axes = plot_drift(runs)
+    assert len(axes[0].lines) == 2 and len(axes[1].lines) == 4
+    assert axes[0].get_yscale() == "log" and axes[0].get_xlabel() and axes[1].get_title()
+    plt.close(fig)
