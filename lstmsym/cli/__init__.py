@@ -1,0 +1,78 @@
+"""The ``lstmsym`` command: derive, check, sweep and publish from a terminal.
+
+Each subcommand lives in its own module (``derive.py``, ``check.py``, ``sweep.py``, ``site.py``)
+with an ``add_parser(subparsers)`` that declares its options and help examples, and a
+``run(args) -> int`` that does the work. A new subcommand is one more module and one more entry in
+:data:`SUBCOMMANDS`.
+
+User mistakes (an unknown name, an impossible switch combination, a derivation the engine refuses
+to multiply out) end with a one-line message on stderr and exit status 2, never a traceback;
+``check`` exits with 1 when a gradient check fails.
+
+>>> main(["derive", "--cell", "gru", "--path", "direct", "--format", "text"])
+# make_cell('gru', n=1, m=1): one-step Jacobian, gate notation, direct path
+dh_t/dh_{t-1} (direct) = z_{t}
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ..errors import LstmsymError
+from . import check, derive, site, sweep
+
+#: The subcommands in the order ``lstmsym --help`` lists them. The ``train`` subcommand (issue
+#: "learning long lags") goes here as ``train`` once ``lstmsym/cli/train.py`` exists.
+SUBCOMMANDS = (derive, check, sweep, site)
+
+DESCRIPTION = """\
+Derive, check and publish the gradient story of RNN, LSTM and GRU cells.
+
+examples:
+  lstmsym derive --cell lstm --what dc --steps 4 --path direct --multiply
+  lstmsym check lstm gru
+  lstmsym sweep --cell lstm --n 4 --steps 200 --plot lstm.png > lstm.csv
+  lstmsym site --output site/
+
+Run 'lstmsym COMMAND --help' for the options and examples of each command.
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message (no usage block) that points to --help."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="lstmsym", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"lstmsym {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in SUBCOMMANDS:
+        module.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``lstmsym`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except LstmsymError as error:
+        print(f"lstmsym {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # an output folder that does not exist, a file that cannot be written
+        print(f"lstmsym {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+__all__ = ["SUBCOMMANDS", "build_parser", "main"]

@@ -1,0 +1,87 @@
+"""The cell-choosing options the subcommands share, and the named variants ``check`` and the catalogue cover.
+
+Every name comes from a fixed list (argparse ``choices``): nothing the user types is evaluated.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..cells import CELL_NAMES, READOUTS, Cell, make_cell
+
+#: Every cell and switch combination, by the name ``lstmsym check`` and the catalogue use for it.
+VARIANTS: dict[str, tuple[str, dict[str, object]]] = {
+    "rnn": ("rnn", {}),
+    "lstm": ("lstm", {}),
+    "lstm1997": ("lstm1997", {}),
+    "gru": ("gru", {}),
+    "dense_memory": ("dense_memory", {}),
+    "lstm-readout-sigmoid": ("lstm", {"readout": "sigmoid"}),
+    "lstm-readout-identity": ("lstm", {"readout": "identity"}),
+    "lstm-readout-dense": ("lstm", {"readout": "dense"}),
+    "lstm-no-input-gate": ("lstm", {"input_gate": False}),
+    "lstm-no-output-gate": ("lstm", {"output_gate": False}),
+    "lstm-coupled": ("lstm", {"coupled": True}),
+    "lstm-peephole": ("lstm", {"peephole": True}),
+    "lstm-peephole-coupled": ("lstm", {"peephole": True, "coupled": True}),
+}
+
+
+def variant_cell(variant: str, n: int = 1, m: int = 1) -> Cell:
+    """The cell a variant name stands for, e.g. ``variant_cell("lstm-coupled", n=2)``.
+
+    >>> variant_cell("lstm-peephole-coupled", n=2)
+    make_cell('lstm', n=2, m=1, coupled=True, peephole=True)
+    """
+    name, switches = VARIANTS[variant]
+    return make_cell(name, n=n, m=m, **switches)
+
+
+def variant_flags(variant: str) -> str:
+    """The ``derive`` options that select a variant, e.g. ``--cell lstm --coupled``.
+
+    >>> variant_flags("lstm-readout-dense"), variant_flags("lstm-no-input-gate")
+    ('--cell lstm --readout dense', '--cell lstm --no-input-gate')
+    """
+    name, switches = VARIANTS[variant]
+    flags = [f"--cell {name}"]
+    for key, value in switches.items():
+        if key == "readout":
+            flags.append(f"--readout {value}")
+        elif value is True:
+            flags.append("--" + key.replace("_", "-"))
+        else:
+            flags.append("--no-" + key.replace("_", "-"))
+    return " ".join(flags)
+
+
+def add_cell_options(parser: argparse.ArgumentParser, default_n: int = 1) -> None:
+    """--cell, the LSTM switches, --n and --m."""
+    group = parser.add_argument_group("cell")
+    group.add_argument("--cell", choices=CELL_NAMES, default="lstm", help="cell kind (default: lstm)")
+    group.add_argument("--n", type=int, default=default_n, help=f"hidden size (default: {default_n})")
+    group.add_argument("--m", type=int, default=1, help="input size (default: 1)")
+    switches = parser.add_argument_group("LSTM switches (lstm and lstm1997 only)")
+    switches.add_argument(
+        "--readout", choices=READOUTS, help="h_t = o_t ⊙ φ(c_t) with φ = ... (default: tanh)"
+    )
+    for gate, meaning in (("input", "i_t ≡ 1"), ("forget", "f_t ≡ 1"), ("output", "o_t ≡ 1")):
+        switches.add_argument(
+            f"--no-{gate}-gate",
+            dest=f"{gate}_gate",
+            action="store_const",
+            const=False,
+            help=f"drop the {gate} gate ({meaning})",
+        )
+    switches.add_argument("--coupled", action="store_const", const=True, help="f_t = 1 - i_t (CIFG)")
+    switches.add_argument("--peephole", action="store_const", const=True, help="diagonal peepholes p ⊙ c")
+
+
+def cell_from_args(args: argparse.Namespace) -> Cell:
+    """The cell the options name; switches the user did not give are left to the cell's defaults."""
+    switches = {
+        key: getattr(args, key)
+        for key in ("readout", "input_gate", "forget_gate", "output_gate", "coupled", "peephole")
+        if getattr(args, key) is not None
+    }
+    return make_cell(args.cell, n=args.n, m=args.m, **switches)

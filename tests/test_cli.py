@@ -1,0 +1,333 @@
+"""The ``lstmsym`` command as a user runs it: output, errors and exit status of every subcommand.
+
+The subprocess tests run the installed console script (``.venv/bin/lstmsym``), or
+``python -m lstmsym`` where the script is missing; the finer cases call ``lstmsym.cli.main`` in
+the same process, which is what the script calls.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lstmsym.cli import main
+from lstmsym.cli.cells import VARIANTS, variant_cell
+from lstmsym.numerics.gradcheck import Check
+from lstmsym.numerics.verify import Verification
+
+SCRIPT = Path(sys.executable).with_name("lstmsym")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "lstmsym"]
+# 1x1 transparent PNG, a stand-in for a stored plot
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+
+
+def lstmsym(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
+    return subprocess.run(
+        [*COMMAND, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False
+    )
+
+
+def one_line_error(result_or_err, command: str) -> str:
+    err = result_or_err if isinstance(result_or_err, str) else result_or_err.stderr
+    assert "Traceback" not in err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"lstmsym {command}: error: ") or err.startswith("lstmsym: error: "), err
+    return err
+
+
+# -- as a user runs it (subprocesses) ------------------------------------------------------------
+def test_help_lists_commands_and_examples(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("derive", "check", "sweep", "site", "examples:"):
+        assert command in out
+
+
+def test_derive_help_shows_examples(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["derive", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and "lstmsym derive --cell lstm --n 3 --what dc --steps 4" in out
+
+
+def test_python_m_lstmsym_derive_prints_latex_of_the_carousel():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lstmsym",
+            "derive",
+            "--cell",
+            "lstm",
+            "--what",
+            "dc",
+            "--steps",
+            "4",
+            "--path",
+            "direct",
+            "--multiply",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "% make_cell('lstm', n=1, m=1): ∂c_T/∂c_k, T = 4, k = 0, gate notation, direct path"
+    assert (
+        lines[-1] == r"\frac{\partial c_{4}}{\partial c_{0}}\Big|_{\text{direct}} = f_{1} f_{2} f_{3} f_{4}"
+    )
+
+
+def test_derive_rejects_code_as_a_cell_name(tmp_path):
+    result = lstmsym("derive", "--cell", "__import__('pathlib').Path('x').touch()", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    err = one_line_error(result, "derive")
+    assert "invalid choice" in err and "choose from 'rnn', 'lstm', 'lstm1997', 'gru', 'dense_memory'" in err
+    assert not (tmp_path / "x").exists()  # nothing the user typed was run
+
+
+def test_expansion_refusal_as_a_user_sees_it():
+    result = lstmsym("derive", "--what", "dc", "--steps", "5", "--notation", "expanded")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "would give entries of at least" in one_line_error(result, "derive")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--cell", "lstn"], "choose from 'rnn', 'lstm', 'lstm1997', 'gru', 'dense_memory'"),
+        (["--format", "pdf"], "choose from 'latex', 'markdown', 'text'"),
+        (["--readout", "relu"], "choose from 'tanh', 'sigmoid', 'identity', 'dense'"),
+        (["--what", "dz"], "choose from 'step', 'dc', 'dh'"),
+        (["--cell", "lstm", "--forget"], "--forget"),  # not a switch: ambiguous prefix
+        (["--cell", "lstm", "--relu"], "unrecognized arguments: --relu"),
+    ],
+)
+def test_derive_unknown_names_exit_2(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["derive", *args])
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in one_line_error(captured.err, "derive")
+
+
+def test_check_prints_a_table_and_exits_0():
+    result = lstmsym("check", "rnn", "gru")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "gradient check, n = 2, T = 3, seed = 0"
+    assert lines[1].split()[:3] == ["cell", "fd", "ref"]
+    assert lines[3].startswith("rnn ") and lines[3].endswith("ok")
+    assert lines[4].startswith("gru ") and lines[4].endswith("ok")
+    assert lines[-1] == "all 2 passed"
+
+
+def test_check_unknown_variant_lists_choices(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "lstm", "lstm; rm -rf /"])
+    assert exit_info.value.code == 2
+    err = one_line_error(capsys.readouterr().err, "check")
+    assert "'lstm; rm -rf /'" in err and "lstm-peephole-coupled" in err
+
+
+def test_sweep_csv_to_stdout_and_png_plot(tmp_path):
+    result = lstmsym(
+        "sweep", "--cell", "lstm", "--n", "3", "--steps", "20", "--plot", "norms.png", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [int(r["lag"]) for r in rows] == list(range(21))
+    assert float(rows[0]["total"]) == pytest.approx(3**0.5)  # lag 0: ‖I_3‖_F
+    assert float(rows[20]["direct"]) < float(rows[1]["direct"])  # keep gates < 1 shrink the carousel
+    assert (tmp_path / "norms.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_site_on_two_small_notebooks(tmp_path):
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    for name, title in (("01_second.ipynb", "01 · Second"), ("00_first.ipynb", "00 · First")):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [
+            nbformat.v4.new_markdown_cell(
+                f"# {title}\n\nThe keep gate: $\\frac{{\\partial c_t}}{{\\partial c_{{t-1}}}} = f_t$"
+            ),
+            nbformat.v4.new_code_cell(
+                "plot()",
+                execution_count=1,
+                outputs=[
+                    nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})
+                ],
+            ),
+        ]
+        nbformat.write(nb, notebooks / name)
+    result = lstmsym("site", "--notebooks", "nb", "--output", "out", "--mathjax", "cdn", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["00_first.html", "01_second.html", "index.html"]
+    index = (out / "index.html").read_text()
+    assert index.index("00_first.html") < index.index("01_second.html")  # course order
+    first = (out / "00_first.html").read_text()
+    assert "<title>00 · First</title>" in first
+    assert "ajax/libs/mathjax/" in first and r"\partial c_t" in first  # nbconvert's CDN address
+    assert f"data:image/png;base64,{PNG}" in first  # the plot is inline
+    assert 'href="01_second.html"' in first and 'href="index.html"' in first
+
+
+# -- finer cases, in process -----------------------------------------------------------------
+def test_derive_step_text(capsys):
+    assert main(["derive", "--cell", "rnn", "--format", "text"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "dh_t/dh_{t-1} = W*(1 - h_{t}**2)"
+
+
+def test_derive_expanded_rnn_chain(capsys):
+    assert main(["derive", "--cell", "rnn", "--what", "dh", "--steps", "2", "--notation", "expanded"]) == 0
+    out = capsys.readouterr().out
+    assert r"\tanh^{2}{\left(U x_{2} + W \tanh{\left(U x_{1} + W h_{0} + b \right)} + b \right)}" in out
+
+
+def test_derive_switches_reach_the_cell(capsys):
+    args = ["derive", "--cell", "lstm", "--no-forget-gate", "--peephole", "--readout", "dense"]
+    assert main([*args, "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "<!-- make_cell('lstm', n=1, m=1, readout='dense', forget_gate=False, peephole=True)"
+    )
+    assert out.count("$$") == 8  # four blocks of the total path
+    assert "V_{y}" in out  # the dense readout reads the memory through V_y
+
+
+def test_derive_output_file(tmp_path, capsys):
+    target = tmp_path / "dc.tex"
+    assert (
+        main(
+            ["derive", "--cell", "lstm", "--n", "2", "--what", "dc", "--steps", "4", "--output", str(target)]
+        )
+        == 0
+    )
+    assert capsys.readouterr().out == f"wrote {target}\n"
+    text = target.read_text()
+    assert r"\cdots" not in text and text.count(r"\begin{matrix}") == 4  # 4 factors, none elided
+    assert r"\right]_{cc}" in text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--cell", "rnn", "--what", "dc"], "has no state 'c'; use --what step or dh"),
+        (["--cell", "gru", "--peephole"], "apply to the LSTM only"),
+        (["--coupled", "--no-input-gate"], "needs input_gate=True"),
+        (["--n", "0"], "n must be a whole number >= 1"),
+        (["--what", "dh", "--steps", "2", "--lag", "3"], "0 <= k <= T = 2"),
+        (["--what", "dc", "--n", "2", "--steps", "10", "--multiply"], "drop --multiply"),
+        (["--all"], "--output-dir DIR"),
+    ],
+)
+def test_derive_engine_refusals(args, message, capsys):
+    assert main(["derive", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in one_line_error(captured.err, "derive")
+
+
+def test_argparse_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sweep", "--ord", "nuc"])
+    assert exit_info.value.code == 2
+    assert "choose from 'fro', '2'" in one_line_error(capsys.readouterr().err, "sweep")
+
+
+def test_check_fails_with_exit_1(monkeypatch, capsys):
+    def broken(cell, T, seed):
+        bad = Check("∂s_T/∂s_k", "fail", 0.5, 0.5, 4, 4, 1e-9)
+        good = Check("other", "pass", 1e-16, 1e-16, 4, 4, 1e-9)
+        return Verification(cell=cell, T=T, checks=[bad, good, good, good, good])
+
+    monkeypatch.setattr("lstmsym.cli.check.verify_cell", broken)
+    assert main(["check", "lstm", "gru"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and out.splitlines()[-1] == "2 of 2 failed: lstm, gru"
+
+
+def test_sweep_json_log10_and_cross_block(tmp_path, capsys):
+    target = tmp_path / "s.json"
+    args = [
+        "sweep",
+        "--cell",
+        "lstm",
+        "--n",
+        "2",
+        "--steps",
+        "5",
+        "--of",
+        "h",
+        "--wrt",
+        "c",
+        "--path",
+        "total",
+    ]
+    assert main([*args, "--log10", "--format", "json", "--output", str(target)]) == 0
+    data = json.loads(target.read_text())
+    assert data["block"] == "dh_T/dc_k" and data["lag"] == [0, 1, 2, 3, 4, 5]
+    assert data["total"][0] is None  # lag 0: ∂h_T/∂c_T = 0 exactly, log10 is -inf
+    assert all(isinstance(v, float) for v in data["total"][1:])
+    assert main([*args[:-2], "--path", "direct"]) == 2
+    assert "no cross blocks" in capsys.readouterr().err
+
+
+def test_site_copies_a_local_mathjax(tmp_path, capsys):
+    mathjax = tmp_path / "mj"
+    (mathjax / "config").mkdir(parents=True)
+    (mathjax / "MathJax.js").write_text("// stand-in")
+    (mathjax / "config" / "TeX-AMS-MML_HTMLorMML-full.js").write_text("// stand-in")
+    (mathjax / "fonts" / "HTML-CSS" / "STIX-Web").mkdir(parents=True)
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("$x$")]), notebooks / "a.ipynb"
+    )
+    out = tmp_path / "site"
+    assert main(["site", "--notebooks", str(notebooks), "--output", str(out), "--mathjax", str(mathjax)]) == 0
+    page = (out / "a.html").read_text()
+    assert '<script src="mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe">' in page
+    assert 'webFont: "STIX-Web"' in page
+    assert (out / "mathjax" / "MathJax.js").is_file()
+    assert "math: local MathJax copied from" in capsys.readouterr().out
+
+
+def test_site_errors(tmp_path, capsys):
+    assert main(["site", "--notebooks", str(tmp_path)]) == 2
+    assert "no *.ipynb in" in one_line_error(capsys.readouterr().err, "site")
+    (tmp_path / "a.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    assert (
+        main(["site", "--notebooks", str(tmp_path), "--output", str(tmp_path / "o"), "--mathjax", "nowhere"])
+        == 2
+    )
+    assert "no MathJax.js" in one_line_error(capsys.readouterr().err, "site")
+
+
+def test_variants_cover_every_cell_kind():
+    kinds = {variant_cell(name).registry_name for name in VARIANTS}
+    assert kinds == {"rnn", "lstm", "lstm1997", "gru", "dense_memory"}
+
+
+def test_nothing_in_the_cli_evaluates_user_text():
+    source = "\n".join(p.read_text() for p in Path(main.__code__.co_filename).parent.glob("*.py"))
+    for word in ("eval(", "exec(", "sympify(", "parse_expr("):
+        assert word not in source
