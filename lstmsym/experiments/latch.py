@@ -1,0 +1,231 @@
+r"""The Bengio-Simard-Frasconi (1994) latch: a tanh unit that stores a bit, and what that costs the gradient.
+
+The unit a_t = w tanh(a_{t-1}) + u (a scalar RNN seen through its preactivation: a_t = w h_{t-1} + u
+with h = tanh(a)) has fixed points a* = w tanh(a*) + u. One step multiplies a small change of the
+state by the per-step factor
+
+    ∂a_t/∂a_{t-1} = w (1 - tanh²(a_{t-1})).
+
+A fixed point attracts nearby states when |factor| < 1 there. For u = 0 and w > 1 there are two such
+attractors, symmetric about 0, and the unit can hold one bit: noise that pushes the state slightly
+away is damped. But the same factor < 1 multiplies the gradient at every step spent near the
+attractor, so ∂a_T/∂a_0 decays geometrically: storing a bit robustly means the gradient vanishes.
+
+>>> [round(p.a, 6) for p in fixed_points(w=2.0)]               # a* = 2 tanh(a*)
+[-1.915008, 0.0, 1.915008]
+>>> [p.kind for p in fixed_points(w=2.0)]
+['stable', 'unstable', 'stable']
+>>> round(fixed_points(w=2.0)[2].factor, 6)                     # 2(1 - tanh²(a*)) < 1
+0.166372
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..errors import LstmsymError
+
+#: Default absolute tolerance (in a) to which fixed points are located by bisection.
+TOL = 1e-12
+#: A fixed point whose |factor| is within this of 1 is called "marginal" (neither attracting nor repelling
+#: at first order; for w = 1, u = 0 the origin attracts, but only like 1/sqrt(t)).
+MARGINAL = 1e-9
+
+
+def _real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise LstmsymError(f"{name} must be a real number, got {value!r}")
+    if not np.isfinite(value):
+        raise LstmsymError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def _steps(T: object) -> int:
+    if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 0:
+        raise LstmsymError(f"T must be an int >= 0, got {T!r}")
+    return int(T)
+
+
+def step_factor(w: float, a: float | np.ndarray) -> float | np.ndarray:
+    """The per-step factor ∂a_t/∂a_{t-1} = w (1 - tanh²(a_{t-1})), evaluated at ``a`` = a_{t-1}.
+
+    >>> step_factor(3.0, 0.0)             # at a = 0 the slope of tanh is 1: the factor is w itself
+    3.0
+    """
+    w = _real("w", w)
+    out = w * (1.0 - np.tanh(np.asarray(a, dtype=np.float64)) ** 2)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+@dataclass(frozen=True)
+class FixedPoint:
+    """A fixed point a* = w tanh(a*) + u, its per-step factor w(1 - tanh²(a*)), and its kind:
+    "stable" (|factor| < 1), "unstable" (> 1) or "marginal" (within ``MARGINAL`` of 1)."""
+
+    a: float
+    factor: float
+    kind: str
+
+    @property
+    def stable(self) -> bool:
+        return self.kind == "stable"
+
+
+def fixed_points(w: float, u: float = 0.0, tol: float = TOL) -> list[FixedPoint]:
+    """All fixed points of a ↦ w tanh(a) + u, in increasing order, each located to within ``tol``.
+
+    Every fixed point lies in [u - |w|, u + |w|] (|tanh| < 1). That interval is scanned on a grid
+    of 4001 points; each sign change of g(a) = w tanh(a) + u - a is refined by bisection until the
+    bracket is shorter than ``tol``, and the midpoint is returned. A root where g touches 0 without
+    changing sign (the tangency at a saddle-node bifurcation, e.g. w = 2 with u tuned to it) can be
+    missed; everywhere else every root is found.
+
+    >>> [p.a for p in fixed_points(w=0.5)]                         # a single attractor at 0
+    [0.0]
+    >>> fixed_points(w=0.5)[0].factor
+    0.5
+    >>> [(round(p.a, 4), p.kind) for p in fixed_points(w=1.5, u=1.0)]   # a bias can remove one
+    [(2.4791, 'stable')]
+    """
+    w, u, tol = _real("w", w), _real("u", u), _real("tol", tol)
+    if tol <= 0:
+        raise LstmsymError(f"tol must be positive, got {tol!r}")
+
+    def g(a):
+        return w * np.tanh(a) + u - a
+
+    grid = np.linspace(u - abs(w) - 1.0, u + abs(w) + 1.0, 4001)
+    values = g(grid)
+    roots = []
+    for i in range(grid.size - 1):
+        if values[i] == 0.0:
+            roots.append(float(grid[i]))
+        elif values[i] * values[i + 1] < 0:
+            lo, hi, glo = grid[i], grid[i + 1], values[i]
+            while hi - lo > tol:
+                mid = 0.5 * (lo + hi)
+                gm = g(mid)
+                if gm == 0.0:
+                    lo = hi = mid
+                elif (gm < 0) == (glo < 0):
+                    lo, glo = mid, gm
+                else:
+                    hi = mid
+            roots.append(float(0.5 * (lo + hi)))
+    out = []
+    for a in roots:
+        factor = step_factor(w, a)
+        kind = (
+            "marginal" if abs(abs(factor) - 1.0) <= MARGINAL else "stable" if abs(factor) < 1 else "unstable"
+        )
+        out.append(FixedPoint(a=a, factor=factor, kind=kind))
+    return out
+
+
+def trajectory(w: float, a0: float, T: int, u: float = 0.0) -> np.ndarray:
+    """a_0, a_1, ..., a_T with a_t = w tanh(a_{t-1}) + u, (T+1,).
+
+    >>> trajectory(2.0, a0=0.1, T=3).round(4)       # pushed away from the unstable 0 toward 1.915
+    array([0.1   , 0.1993, 0.3935, 0.7487])
+    """
+    w, a, u, T = _real("w", w), _real("a0", a0), _real("u", u), _steps(T)
+    out = np.empty(T + 1)
+    out[0] = a
+    for t in range(1, T + 1):
+        out[t] = w * np.tanh(out[t - 1]) + u
+    return out
+
+
+def derivative(w: float, a0: float, T: int, u: float = 0.0) -> np.ndarray:
+    """∂a_t/∂a_0 for t = 0..T along the trajectory from ``a0``: ∏_{s=1}^{t} w (1 - tanh²(a_{s-1})).
+
+    >>> derivative(0.5, a0=0.0, T=3)                # at the fixed point 0 the factor is w: 0.5^t
+    array([1.   , 0.5  , 0.25 , 0.125])
+    """
+    a = trajectory(w, a0, T, u)
+    return np.concatenate([[1.0], np.cumprod(step_factor(w, a[:-1]))])
+
+
+def symbolic_map() -> tuple[sp.Expr, sp.Symbol, sp.Symbol, sp.Symbol]:
+    """The latch map w tanh(a) + u as a SymPy expression, with its symbols (a, w, u).
+
+    >>> expr, a, w, u = symbolic_map()
+    >>> sp.diff(expr, a)                            # the per-step factor
+    w*(1 - tanh(a)**2)
+    """
+    a, w, u = sp.symbols("a w u", real=True)
+    return w * sp.tanh(a) + u, a, w, u
+
+
+def factor_at_fixed_point() -> sp.Expr:
+    """The per-step factor at a fixed point, written without tanh: tanh(a*) = (a* - u)/w there.
+
+    >>> factor_at_fixed_point()
+    w*(1 - (a - u)**2/w**2)
+    """
+    expr, a, w, u = symbolic_map()
+    return sp.diff(expr, a).subs(sp.tanh(a), (a - u) / w)
+
+
+def plot_map(w: float, u: float = 0.0, ax=None):
+    """The map a ↦ w tanh(a) + u against the diagonal; fixed points filled (stable) or open (other).
+
+    >>> from matplotlib.figure import Figure
+    >>> ax = plot_map(2.0, ax=Figure().subplots())
+    >>> ax.get_title()
+    'a ↦ 2 tanh(a) + 0'
+    """
+    w, u = _real("w", w), _real("u", u)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(4.2, 3.8))
+    span = abs(w) + abs(u) + 1.0
+    grid = np.linspace(-span, span, 400)
+    ax.plot(grid, w * np.tanh(grid) + u, color="C0", label=r"$w\,\tanh(a) + u$")
+    ax.plot(grid, grid, color="0.5", ls=":", label="$a$ (diagonal)")
+    for p in fixed_points(w, u):
+        ax.plot(
+            p.a,
+            p.a,
+            "o",
+            ms=8,
+            color="C3",
+            mfc="C3" if p.stable else "white",
+            label=f"{p.kind}, factor {p.factor:.3g}",
+        )
+    ax.set_xlabel("$a_{t-1}$")
+    ax.set_ylabel("$a_t$")
+    ax.set_title(f"a ↦ {w:g} tanh(a) + {u:g}")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_derivative(
+    ws: Sequence[float] = (0.5, 1.0, 1.5, 3.0), a0: float = 1.0, T: int = 100, u: float = 0.0, ax=None
+):
+    """|∂a_t/∂a_0| against t for each w, on a log y axis.
+
+    >>> from matplotlib.figure import Figure
+    >>> ax = plot_derivative(ax=Figure().subplots())
+    >>> ax.get_yscale(), len(ax.get_lines())
+    ('log', 4)
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6, 3.8))
+    T = _steps(T)
+    for w in ws:
+        ax.plot(np.arange(T + 1), np.abs(derivative(w, a0, T, u)), label=f"w = {w:g}")
+    ax.set_yscale("log")
+    ax.set_xlabel("steps $t$")
+    ax.set_ylabel(r"$|\partial a_t / \partial a_0|$")
+    ax.set_title(f"latch $a_t = w\\,\\tanh(a_{{t-1}}) + {u:g}$, from $a_0 = {a0:g}$")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax

@@ -1,0 +1,131 @@
+"""The Bengio-Simard-Frasconi latch: fixed points, their per-step factors, ∂a_T/∂a_0."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from lstmsym.cells import make_cell
+from lstmsym.errors import LstmsymError
+from lstmsym.experiments.latch import (
+    TOL,
+    derivative,
+    factor_at_fixed_point,
+    fixed_points,
+    plot_derivative,
+    plot_map,
+    step_factor,
+    symbolic_map,
+    trajectory,
+)
+from lstmsym.numerics.reference import lag_jacobians
+
+
+@pytest.mark.parametrize(
+    "w, u", [(0.5, 0.0), (1.0, 0.0), (1.5, 0.0), (3.0, 0.0), (2.0, 0.3), (-2.0, 0.1), (4.0, -1.0), (1.5, 1.0)]
+)
+def test_fixed_points_satisfy_the_equation(w, u):
+    points = fixed_points(w, u)
+    assert points
+    for p in points:
+        # within TOL in a; g has slope ≤ |w| + 1, so the residual is at most (|w| + 1) TOL
+        assert abs(w * np.tanh(p.a) + u - p.a) <= (abs(w) + 1) * TOL
+        assert p.factor == pytest.approx(w * (1 - np.tanh(p.a) ** 2), rel=1e-14)
+    assert [p.a for p in points] == sorted(p.a for p in points)
+
+
+def test_no_fixed_point_is_missed():
+    # independent count: sign changes of g on a very fine grid
+    for w, u in [(1.5, 0.0), (3.0, 0.5), (0.7, 2.0), (5.0, 0.0), (2.0, 0.3)]:
+        grid = np.linspace(-10.0, 10.0, 2_000_000) + 1e-7  # no grid point is exactly a root
+        g = w * np.tanh(grid) + u - grid
+        crossings = int(np.sum(np.sign(g[:-1]) != np.sign(g[1:])))
+        assert len(fixed_points(w, u)) == crossings
+
+
+@pytest.mark.parametrize("w", [1.5, 3.0, 10.0])
+def test_two_stable_fixed_points_for_w_above_one(w):
+    kinds = [p.kind for p in fixed_points(w)]
+    assert kinds == ["stable", "unstable", "stable"]
+    stable = [p for p in fixed_points(w) if p.stable]
+    assert stable[0].a == pytest.approx(-stable[1].a, abs=2 * TOL)
+    assert all(0 < p.factor < 1 for p in stable)
+
+
+def test_one_fixed_point_for_w_at_most_one():
+    assert [p.kind for p in fixed_points(0.5)] == ["stable"]
+    assert [p.kind for p in fixed_points(1.0)] == ["marginal"]
+
+
+def test_the_more_robust_the_latch_the_smaller_the_factor():
+    factors = [max(p.factor for p in fixed_points(w) if p.stable) for w in (1.5, 2.0, 3.0, 5.0)]
+    assert factors == sorted(factors, reverse=True)
+
+
+def test_trajectory_settles_at_a_stable_fixed_point():
+    a = trajectory(3.0, a0=0.2, T=60)
+    assert a[-1] == pytest.approx(fixed_points(3.0)[-1].a, abs=1e-10)
+    assert trajectory(3.0, a0=-0.2, T=60)[-1] == pytest.approx(fixed_points(3.0)[0].a, abs=1e-10)
+
+
+@pytest.mark.parametrize("w, u, a0", [(0.5, 0.0, 1.0), (1.0, 0.0, 1.0), (1.5, 0.2, 0.3), (3.0, -0.4, -2.0)])
+def test_derivative_equals_central_differences(w, u, a0):
+    # short T: the derivative stays far above the difference quotient's noise floor, |a| 1e-16 / eps ≈ 1e-9
+    T, eps = 3, 1e-6
+    exact = derivative(w, a0, T, u)
+    assert np.min(np.abs(exact)) > 1e-5
+    fd = (trajectory(w, a0 + eps, T, u) - trajectory(w, a0 - eps, T, u)) / (2 * eps)
+    np.testing.assert_allclose(exact, fd, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("w, u, a0", [(1.5, 0.0, 1.0), (3.0, 0.2, -0.5), (0.5, -0.1, 2.0)])
+def test_derivative_agrees_with_the_rnn_reference(w, u, a0):
+    # a_t = w h_{t-1} + u with h = tanh(a): ∂a_T/∂a_0 = w ∂h_{T-1}/∂h_0 (1 - tanh²(a_0))
+    T = 8
+    params = {"W": np.array([[w]]), "U": np.array([[1.0]]), "b": np.zeros(1)}
+    jac = lag_jacobians(make_cell("rnn"), params, np.full((T - 1, 1), u), {"h": [np.tanh(a0)]})
+    expected = w * jac[0, 0, 0] * (1 - np.tanh(a0) ** 2)
+    assert derivative(w, a0, T, u)[T] == pytest.approx(expected, rel=1e-12)
+
+
+def test_derivative_vanishes_at_the_rate_of_the_fixed_point_factor():
+    d = derivative(3.0, a0=1.0, T=80)
+    factor = fixed_points(3.0)[-1].factor
+    assert d[80] / d[79] == pytest.approx(factor, rel=1e-9)
+    assert d[80] < 1e-100
+
+
+def test_symbolic_factor():
+    expr, a, w, u = symbolic_map()
+    assert sp.simplify(sp.diff(expr, a) - w * (1 - sp.tanh(a) ** 2)) == 0
+    at_fp = factor_at_fixed_point()
+    assert sp.tanh(a) not in at_fp.atoms(sp.tanh)
+    for p in fixed_points(2.0, 0.3):
+        assert float(at_fp.subs({a: p.a, w: 2.0, u: 0.3})) == pytest.approx(p.factor, abs=1e-10)
+
+
+def test_step_factor_vectorises():
+    np.testing.assert_allclose(step_factor(2.0, np.array([0.0, 1.0])), [2.0, 2 * (1 - np.tanh(1.0) ** 2)])
+
+
+def test_plots():
+    from matplotlib.figure import Figure
+
+    ax = plot_map(1.5, ax=Figure().subplots())
+    assert len(ax.get_lines()) == 2 + 3
+    ax = plot_derivative((0.5, 3.0), T=20, ax=Figure().subplots())
+    assert ax.get_yscale() == "log" and len(ax.get_lines()) == 2
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: fixed_points("2"), "w must"),
+        (lambda: fixed_points(2.0, tol=0.0), "tol"),
+        (lambda: fixed_points(np.inf), "finite"),
+        (lambda: trajectory(2.0, 0.1, T=-1), "T must"),
+        (lambda: derivative(2.0, None, T=3), "a0"),
+    ],
+)
+def test_bad_input_is_named(call, message):
+    with pytest.raises(LstmsymError, match=message):
+        call()
