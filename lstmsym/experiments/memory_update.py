@@ -1,0 +1,262 @@
+r"""One dense layer for the new memory (the origin question's first point) against the LSTM's additive update.
+
+The dense-memory cell computes c_t = tanh(W_c c_{t-1} + W_h h_{t-1} + U_c x_t + b_c). Its memory block is
+the vanilla RNN's block with h renamed to c and W to W_c:
+
+>>> import sympy as sp
+>>> from lstmsym.cells import make_cell
+>>> from lstmsym.derivatives.step import jacobian_block
+>>> rnn_form(n=1)
+Matrix([[W_{c}*(1 - c_{t}**2)]])
+>>> rnn_form(n=1) == jacobian_block(make_cell("dense_memory"), "c", "c")
+True
+
+so the Pascanu-Mikolov-Bengio bound holds for it unchanged, ‖∂c_T/∂c_{T-L}‖₂ ≤ ‖W_c‖₂^L on its
+memory path (:func:`pascanu_bound_check`). A stored value costs a factor below 1 per step: in the
+scalar cell c_t = tanh(w c_{t-1}) the value c* that it keeps is a fixed point, where the factor is
+w (1 - c*²):
+
+>>> c_star, factor = keep_factor([0.5, 1.1, 3.0])
+>>> [round(float(c), 3) for c in c_star], [round(float(a), 3) for a in factor]
+([0.0, 0.503, 0.995], [0.5, 0.822, 0.031])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..cells import make_cell
+from ..derivatives.step import jacobian_block
+from ..errors import LstmsymError
+from ..numerics.params import init_params, random_sequence
+from ..numerics.reference import forward, lag_jacobian_norms
+from .carousel import NormCurves, _check_lags, _check_max_lag, _check_seeds, norm_curves
+
+
+def _check_n(n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise LstmsymError(f"n must be a whole number >= 1, got {n!r}")
+    return int(n)
+
+
+def _rnn_name_to_dense(name: str) -> str:
+    """h_{t,1} → c_{t,1}; W → W_{c}; W_{12} → W_{c,12} (the RNN's state and weight, renamed)."""
+    if name.startswith("h_{"):
+        return "c_{" + name[3:]
+    if name == "W":
+        return "W_{c}"
+    match = re.fullmatch(r"W_\{(\d+)\}", name)
+    return f"W_{{c,{match.group(1)}}}" if match else name
+
+
+def rnn_form(n: int = 1) -> sp.Matrix:
+    """The vanilla RNN's ∂h_t/∂h_{t-1} = diag(1 - h_t²) W, with h renamed to c and W to W_c, (n, n).
+
+    Derived by lstmsym from ``make_cell("rnn", n)``; the renamed symbols carry the same assumptions, so
+    the result can be compared with the dense-memory cell's block by ``==`` or ``check_answer``.
+    """
+    block = jacobian_block(make_cell("rnn", n=_check_n(n)), "h", "h")
+    mapping = {
+        s: sp.Symbol(_rnn_name_to_dense(s.name), **s.assumptions0)
+        for s in block.free_symbols
+        if _rnn_name_to_dense(s.name) != s.name
+    }
+    return block.xreplace(mapping)
+
+
+def keep_factor(w: Sequence[float] | float) -> tuple[np.ndarray, np.ndarray]:
+    """For the scalar memory c_t = tanh(w c_{t-1}): the value c* ≥ 0 it keeps and the per-step factor there.
+
+    c* is the stable fixed point (0 for 0 ≤ w ≤ 1, the positive root of c = tanh(w c) for w > 1, found by
+    bisection to machine precision); the factor is ∂c_t/∂c_{t-1} = w (1 - c*²). It is below 1 for every
+    w ≠ 1 and reaches 1 only at w = 1, where c* = 0: the memory keeps nothing.
+    """
+    w_arr = np.atleast_1d(np.asarray(w, dtype=np.float64))
+    if w_arr.ndim != 1 or not np.all(np.isfinite(w_arr)) or np.any(w_arr < 0):
+        raise LstmsymError(f"w must be a number or 1-d sequence of numbers >= 0, got {w!r}")
+    lo, hi = np.zeros_like(w_arr), np.ones_like(w_arr)  # tanh(w c) - c > 0 on (0, c*), < 0 above
+    for _ in range(80):  # bisection: 2^-80 below double precision on (0, 1)
+        mid = 0.5 * (lo + hi)
+        above = np.tanh(w_arr * mid) > mid
+        lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+    c_star = np.where(w_arr > 1.0, 0.5 * (lo + hi), 0.0)
+    return c_star, w_arr * (1.0 - c_star**2)
+
+
+@dataclass(frozen=True, eq=False)
+class BoundCheck:
+    """The dense-memory cell's memory path against the Pascanu bound, per seed (rows) and lag (columns).
+
+    ``measured[s, L]`` = ‖∂c_T/∂c_{T-L}‖₂ on the memory path (h held fixed); ``bound[s, L]`` = ‖W_c‖₂^L;
+    ``norm_W[s]`` = ‖W_c‖₂ of seed s.
+    """
+
+    seeds: tuple[int, ...]
+    lags: np.ndarray
+    norm_W: np.ndarray
+    measured: np.ndarray
+    bound: np.ndarray
+
+    @property
+    def holds(self) -> bool:
+        """Whether measured ≤ bound at every seed and lag (up to 1e-12 relative round-off)."""
+        return bool(np.all(self.measured <= self.bound * (1 + 1e-12)))
+
+    @property
+    def slack(self) -> np.ndarray:
+        """bound / measured: how loose the bound is, (seeds, lags)."""
+        return self.bound / self.measured
+
+    def format(self, lags: Sequence[int] = (1, 10, 50, 100)) -> str:
+        """One line per seed: ‖W_c‖₂, then measured / bound at each lag (three significant digits).
+
+        >>> print(pascanu_bound_check(n=2, max_lag=10, seeds=(0,)).format(lags=(1, 10)))
+        seed  ‖W_c‖₂  measured/bound at L=1  L=10
+           0   0.197        0.193/0.197  5.56e-11/8.91e-08
+        """
+        lags = _check_lags(lags)
+        if max(lags) >= len(self.lags):
+            raise LstmsymError(f"lags must be at most {len(self.lags) - 1}, got {lags!r}")
+        head = "seed  ‖W_c‖₂  measured/bound at " + "  ".join(f"L={L}" for L in lags)
+        lines = [head]
+        for s, seed in enumerate(self.seeds):
+            pairs = "  ".join(f"{self.measured[s, L]:.3g}/{self.bound[s, L]:.3g}".rjust(17) for L in lags)
+            lines.append(f"{seed:>4}  {self.norm_W[s]:>6.3g}  {pairs}")
+        return "\n".join(lines)
+
+
+def pascanu_bound_check(
+    n: int = 4, max_lag: int = 100, seeds: Sequence[int] = (0, 1, 2, 3, 4), scale: float = 0.3
+) -> BoundCheck:
+    """Measure the dense-memory cell's memory-path norms and the bound ‖W_c‖₂^L, same draws as norm_curves.
+
+    For each seed, one generator draws the weights ~ N(0, scale²) and then the inputs ~ N(0, 1), exactly
+    as :func:`~lstmsym.experiments.carousel.norm_curves` does, so ``measured`` equals its ``direct``.
+    """
+    cell = make_cell("dense_memory", n=_check_n(n))
+    T, seeds = _check_max_lag(max_lag), _check_seeds(seeds)
+    lags = np.arange(T + 1)
+    norm_W, measured, bound = [], [], []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        params = init_params(cell, rng, scale=scale)
+        xs = random_sequence(cell, T, rng)
+        measured.append(lag_jacobian_norms(cell, params, xs, block=("c", "c"), direct=True, ord=2)[::-1])
+        w = float(np.linalg.norm(params["W_c"], 2))
+        norm_W.append(w)
+        bound.append(w ** lags.astype(np.float64))
+    return BoundCheck(seeds, lags, np.array(norm_W), np.array(measured), np.array(bound))
+
+
+def compare_memory_updates(
+    n: int = 4,
+    max_lag: int = 100,
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    scale: float = 0.3,
+    forget_biases: Sequence[float] = (1.0, 3.0),
+) -> list[NormCurves]:
+    """Norm curves of the dense-memory cell, then of the LSTM for each keep-gate bias: same n, scale, seeds.
+
+    Every cell gets weights ~ N(0, scale²), inputs ~ N(0, 1) and zero biases (the LSTM's b_f excepted),
+    drawn per seed by :func:`~lstmsym.experiments.carousel.norm_curves`.
+    """
+    n = _check_n(n)
+    out = [norm_curves(make_cell("dense_memory", n=n), max_lag, seeds, scale, label="dense memory")]
+    for b in forget_biases:
+        out.append(
+            norm_curves(
+                make_cell("lstm", n=n), max_lag, seeds, scale, forget_bias=b, label=f"LSTM, b_f = {b:g}"
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Carry:
+    """What a cell with all weights and biases zero (b_f excepted) does to a stored c_0 in ``steps`` steps."""
+
+    kind: str
+    steps: int
+    c0: float
+    cT: float  # the memory after the steps
+    gradient: float  # ∂c_T/∂c_0 (total)
+
+
+def zero_weight_carry(kind: str, steps: int = 100, c0: float = 0.5, forget_bias: float = 5.0) -> Carry:
+    """The default behaviour of a scalar cell: every weight and bias zero (the LSTM's b_f = ``forget_bias``).
+
+    With nothing learned, the LSTM keeps c_T = σ(b_f)^T c_0; the dense-memory cell overwrites its memory
+    with tanh(0) = 0 in the first step.
+    """
+    if kind not in ("lstm", "dense_memory"):
+        raise LstmsymError(f"kind={kind!r} is not valid; expected one of: 'lstm', 'dense_memory'")
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+        raise LstmsymError(f"steps must be a whole number >= 1, got {steps!r}")
+    T = int(steps)
+    cell = make_cell(kind, n=1)
+    params = {name: np.zeros(shape) for name, shape in cell.param_shapes.items()}
+    if "b_f" in params:
+        params["b_f"] = np.array([float(forget_bias)])
+    xs = np.zeros((T, 1))
+    state0 = {"c": np.array([float(c0)]), "h": np.zeros(1)}
+    traj = forward(cell, params, xs, state0)
+    grad = lag_jacobian_norms(cell, params, xs, state0, block=("c", "c"))[0]
+    return Carry(kind, T, float(c0), float(traj.states["c"][T, 0]), float(grad))
+
+
+def plot_bound_check(check: BoundCheck, ax=None, title: str | None = None):
+    """Measured memory-path norms (solid) and their bounds ‖W_c‖₂^L (dotted), one colour per seed; log y."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for s, seed in enumerate(check.seeds):
+        color = f"C{s}"
+        ax.semilogy(check.lags, check.measured[s], "-", color=color, label=f"seed {seed}: measured")
+        ax.semilogy(
+            check.lags,
+            check.bound[s],
+            ":",
+            color=color,
+            label=rf"seed {seed}: bound $\|W_c\|_2^L$ = {check.norm_W[s]:.2f}$^L$",
+        )
+    ax.set_xlabel("lag L = T - k")
+    ax.set_ylabel(r"$\|\partial c_T / \partial c_{T-L}\|_2$ (memory path)")
+    ax.set_title(title or "Dense-memory cell: the RNN bound applies to its memory")
+    ax.legend(fontsize=7, ncol=2)
+    return ax
+
+
+def plot_keep_factor(w: Sequence[float], ax=None, title: str | None = None):
+    """The kept value c* and the per-step factor w (1 - c*²) of c_t = tanh(w c_{t-1}) against w."""
+    import matplotlib.pyplot as plt
+
+    c_star, factor = keep_factor(w)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(w, c_star, label=r"kept value $c^*$")
+    ax.plot(w, factor, label=r"per-step factor $w(1 - c^{*2})$")
+    ax.axhline(1.0, color="gray", linewidth=0.8, linestyle=":")
+    ax.set_xlabel("recurrent weight w on the memory")
+    ax.set_ylabel("value")
+    ax.set_title(title or r"Scalar dense memory $c_t = \tanh(w\,c_{t-1})$: keeping a value costs gradient")
+    ax.legend()
+    return ax
+
+
+__all__ = [
+    "BoundCheck",
+    "Carry",
+    "compare_memory_updates",
+    "keep_factor",
+    "pascanu_bound_check",
+    "plot_bound_check",
+    "plot_keep_factor",
+    "rnn_form",
+    "zero_weight_carry",
+]

@@ -1,0 +1,155 @@
+"""lstmsym.experiments.carousel: keep-gate products and direct vs total norm curves, checked independently."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lstmsym import LstmsymError, init_params, make_cell, random_sequence
+from lstmsym.experiments.carousel import (
+    NormCurves,
+    forget_product_table,
+    norm_curves,
+    plot_norm_curves,
+    rest_state_c_block,
+    rest_state_loop,
+)
+from lstmsym.numerics.reference import forward, lag_jacobians
+
+
+def sigmoid(b: float) -> float:
+    return 1.0 / (1.0 + math.exp(-b))
+
+
+def test_table_entries_are_powers_of_the_keep_gate():
+    biases, lags = (0, 1, 3, 5), (10, 20, 50, 100, 1000)
+    table = forget_product_table(biases, lags)
+    assert table.products.shape == (4, 5)
+    for j, b in enumerate(biases):
+        assert table.gates[j] == pytest.approx(sigmoid(b), rel=1e-15)
+        for k, L in enumerate(lags):
+            assert table.products[j, k] == pytest.approx(sigmoid(b) ** L, rel=1e-12)
+
+
+def test_table_formats_one_row_per_bias_with_two_digits():
+    text = str(forget_product_table((0, 5), (10, 1000)))
+    lines = text.splitlines()
+    assert len(lines) == 3 and "1000 steps" in lines[0]
+    assert lines[1].split() == ["0", "0.500", "9.8e-04", "9.3e-302"]
+    assert lines[2].split() == ["5", "0.993", "0.94", "1.2e-03"]
+
+
+@pytest.mark.parametrize("bad", [(), (0,), (-1, 5), (2.5,)])
+def test_table_rejects_bad_lags(bad):
+    with pytest.raises(LstmsymError, match="lags"):
+        forget_product_table(lags=bad)
+
+
+def test_table_rejects_bad_biases():
+    with pytest.raises(LstmsymError, match="biases"):
+        forget_product_table(biases=(0, float("nan")))
+
+
+def _draws(cell, seed, T, scale, forget_bias):
+    rng = np.random.default_rng(seed)
+    return init_params(cell, rng, scale=scale, forget_bias=forget_bias), random_sequence(cell, T, rng)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "dense_memory"])
+def test_curves_equal_norms_of_lag_jacobian_blocks(kind):
+    n, T, seeds = 3, 6, (0, 4)
+    cell = make_cell(kind, n=n)
+    curves = norm_curves(cell, max_lag=T, seeds=seeds, scale=0.5, forget_bias=2.0)
+    assert curves.lags.tolist() == list(range(T + 1))
+    for s, seed in enumerate(seeds):
+        params, xs = _draws(cell, seed, T, 0.5, 2.0)
+        for direct, got in ((True, curves.direct[s]), (False, curves.total[s])):
+            J = lag_jacobians(cell, params, xs, direct=direct)  # J[k] = ∂s_T/∂s_k, c rows/cols first
+            want = [np.linalg.norm(J[T - L][:n, :n], 2) for L in range(T + 1)]
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_scalar_direct_curve_is_the_product_of_the_keep_gates():
+    cell, T = make_cell("lstm", n=1), 30
+    curves = norm_curves(cell, max_lag=T, seeds=(7,), scale=0.8, forget_bias=1.0)
+    params, xs = _draws(cell, 7, T, 0.8, 1.0)
+    f = forward(cell, params, xs).gates["f"][:, 0]  # f_1..f_T
+    want = [float(np.prod(f[T - L :])) for L in range(T + 1)]
+    np.testing.assert_allclose(curves.direct[0], want, rtol=1e-12)
+    assert not np.allclose(curves.total[0], want)  # the paths through h change the total
+
+
+def test_1997_cell_carousel_is_exactly_one():
+    curves = norm_curves(make_cell("lstm1997", n=2), max_lag=50, seeds=(0, 1))
+    assert np.all(curves.direct == 1.0)
+
+
+def test_median_and_at():
+    curves = norm_curves(make_cell("lstm", n=2), max_lag=5, seeds=(0, 1, 2))
+    np.testing.assert_array_equal(curves.median("direct"), np.median(curves.direct, axis=0))
+    assert curves.at(3) == float(np.median(curves.total[:, 3]))
+    with pytest.raises(LstmsymError, match="path"):
+        curves.median("carousel")
+    with pytest.raises(LstmsymError, match="lag"):
+        curves.at(6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"max_lag": 0}, "max_lag"),
+        ({"seeds": ()}, "seeds"),
+        ({"seeds": 3}, "seeds"),
+        ({"input_scale": -1.0}, "input_scale"),
+    ],
+)
+def test_norm_curves_rejects_bad_input(kwargs, match):
+    with pytest.raises(LstmsymError, match=match):
+        norm_curves(make_cell("lstm"), **kwargs)
+
+
+def test_norm_curves_needs_a_memory():
+    with pytest.raises(LstmsymError, match="memory state 'c'"):
+        norm_curves(make_cell("rnn"), max_lag=3)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rest_state_closed_form_equals_the_measured_jacobians(seed):
+    n, T = 3, 12
+    cell = make_cell("lstm", n=n)
+    params = init_params(cell, seed, scale=0.7, forget_bias=4.0)
+    J = lag_jacobians(cell, params, np.zeros((T, 1)))  # zero input: the state stays at c = h = 0
+    for L in range(T + 1):
+        np.testing.assert_allclose(rest_state_c_block(params, L), J[T - L][:n, :n], rtol=1e-10, atol=1e-14)
+
+
+def test_rest_state_loop_is_keep_gate_plus_quarter_W_g():
+    params = {"b_f": np.array([0.0, 2.0]), "W_g": np.array([[1.0, 2.0], [3.0, 4.0]])}
+    want = np.array([[0.5 + 0.25, 0.5], [0.75, sigmoid(2.0) + 1.0]])
+    np.testing.assert_allclose(rest_state_loop(params), want, rtol=1e-15)
+    with pytest.raises(LstmsymError, match="W_g"):
+        rest_state_loop({"b_f": np.zeros(2)})
+    with pytest.raises(LstmsymError, match="lag"):
+        rest_state_c_block(params, -1)
+
+
+def test_plot_has_log_axis_and_labels():
+    import matplotlib.pyplot as plt
+
+    curves = norm_curves(make_cell("lstm", n=2), max_lag=5, seeds=(0,))
+    assert isinstance(curves, NormCurves)
+    ax = plot_norm_curves([curves])
+    assert ax.get_yscale() == "log" and ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    assert len(ax.get_lines()) == 2
+    plt.close(ax.figure)
+
+
+def test_format_medians_one_line_per_curve_and_path():
+    from lstmsym.experiments.carousel import format_medians
+
+    a = norm_curves(make_cell("lstm", n=2), max_lag=10, seeds=(0, 1, 2), label="a")
+    b = norm_curves(make_cell("dense_memory", n=2), max_lag=10, seeds=(0, 1, 2))
+    lines = format_medians([a, b], lags=(1, 10)).splitlines()
+    assert len(lines) == 5
+    assert lines[1].split() == ["a", "direct", f"{a.at(1, 'direct'):.3g}", f"{a.at(10, 'direct'):.3g}"]
+    assert lines[4].split()[:2] == ["dense_memory", "total"]

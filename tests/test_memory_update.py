@@ -1,0 +1,132 @@
+"""lstmsym.experiments.memory_update: the dense-memory cell against the RNN form, the bound and the LSTM."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lstmsym import LstmsymError, init_params, jacobian_block, make_cell, random_sequence
+from lstmsym.exercises import check_answer
+from lstmsym.experiments.carousel import norm_curves
+from lstmsym.experiments.memory_update import (
+    BoundCheck,
+    compare_memory_updates,
+    keep_factor,
+    pascanu_bound_check,
+    rnn_form,
+    zero_weight_carry,
+)
+from lstmsym.numerics.reference import forward, step_jacobian
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_dense_memory_block_is_the_rnn_form(n):
+    dense = jacobian_block(make_cell("dense_memory", n=n), "c", "c")
+    assert rnn_form(n) == dense
+    assert check_answer(rnn_form(n), dense).correct
+    assert rnn_form(n) != jacobian_block(make_cell("lstm", n=n), "c", "c", path="direct")
+
+
+def test_rnn_form_rejects_bad_n():
+    with pytest.raises(LstmsymError, match="n must"):
+        rnn_form(0)
+
+
+def test_dense_memory_block_numerically_is_diag_slope_times_W_c():
+    n = 3
+    cell = make_cell("dense_memory", n=n)
+    rng = np.random.default_rng(5)
+    params = init_params(cell, rng, scale=0.6)
+    prev = {"c": rng.normal(size=n), "h": rng.normal(size=n)}
+    x = rng.normal(size=1)
+    c = np.tanh(params["W_c"] @ prev["c"] + params["W_h"] @ prev["h"] + params["U_c"] @ x + params["b_c"])
+    J = step_jacobian(cell, params, x, prev)
+    np.testing.assert_allclose(J[:n, :n], np.diag(1 - c**2) @ params["W_c"], rtol=1e-13)
+
+
+def test_bound_holds_and_measured_matches_norm_curves():
+    check = pascanu_bound_check(n=3, max_lag=40, seeds=(0, 1, 2), scale=0.5)
+    assert check.holds
+    curves = norm_curves(make_cell("dense_memory", n=3), 40, (0, 1, 2), scale=0.5)
+    np.testing.assert_array_equal(check.measured, curves.direct)
+    for s, seed in enumerate((0, 1, 2)):
+        rng = np.random.default_rng(seed)
+        W_c = init_params(make_cell("dense_memory", n=3), rng, scale=0.5)["W_c"]
+        sv = np.linalg.svd(W_c, compute_uv=False)[0]
+        assert check.norm_W[s] == pytest.approx(sv, rel=1e-12)
+        np.testing.assert_allclose(check.bound[s], sv ** np.arange(41), rtol=1e-12)
+    assert np.all(check.slack >= 1 - 1e-12)
+
+
+def test_bound_check_reports_a_violation():
+    fake = BoundCheck((0,), np.arange(2), np.array([0.5]), np.array([[1.0, 0.6]]), np.array([[1.0, 0.5]]))
+    assert not fake.holds
+
+
+def test_scalar_memory_path_is_the_product_of_slopes_times_w():
+    cell, T = make_cell("dense_memory", n=1), 15
+    check = pascanu_bound_check(n=1, max_lag=T, seeds=(3,), scale=0.9)
+    rng = np.random.default_rng(3)
+    params = init_params(cell, rng, scale=0.9)
+    xs = random_sequence(cell, T, rng)
+    c = forward(cell, params, xs).states["c"][1:, 0]  # c_1..c_T
+    w = params["W_c"][0, 0]
+    want = [abs(float(np.prod(w * (1 - c[T - L :] ** 2)))) for L in range(T + 1)]
+    np.testing.assert_allclose(check.measured[0], want, rtol=1e-12)
+
+
+def test_keep_factor_fixed_point_and_slope():
+    w = np.linspace(0.0, 8.0, 161)
+    c, factor = keep_factor(w)
+    np.testing.assert_allclose(np.tanh(w * c), c, atol=1e-14)
+    assert np.all(c[w > 1.05] > 0.2) and np.all(c[w <= 1.0] == 0.0)
+    eps = 1e-6
+    slope = (np.tanh(w * (c + eps)) - np.tanh(w * (c - eps))) / (2 * eps)  # the map's derivative at c*
+    np.testing.assert_allclose(factor, slope, atol=1e-8)
+    off = np.abs(w - 1.0) > 1e-9
+    assert np.all(factor[off] < 1.0) and factor[~off] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("bad", [-1.0, float("inf"), [[1.0]]])
+def test_keep_factor_rejects_bad_w(bad):
+    with pytest.raises(LstmsymError, match="w must"):
+        keep_factor(bad)
+
+
+def test_compare_memory_updates_labels_and_ordering():
+    curves = compare_memory_updates(n=3, max_lag=50, seeds=(0, 1, 2), forget_biases=(1.0, 3.0))
+    assert [c.label for c in curves] == ["dense memory", "LSTM, b_f = 1", "LSTM, b_f = 3"]
+    dense, lstm1, lstm3 = (c.at(50, "total") for c in curves)
+    assert dense < lstm1 < lstm3
+
+
+def test_zero_weight_carry():
+    keep = zero_weight_carry("lstm", steps=40, c0=0.5, forget_bias=4.0)
+    f = 1 / (1 + math.exp(-4.0))
+    assert keep.cT == pytest.approx(0.5 * f**40, rel=1e-12)
+    assert keep.gradient == pytest.approx(f**40, rel=1e-12)
+    dense = zero_weight_carry("dense_memory", steps=40, c0=0.5)
+    assert dense.cT == 0.0 and dense.gradient == 0.0
+    with pytest.raises(LstmsymError, match="kind"):
+        zero_weight_carry("gru")
+    with pytest.raises(LstmsymError, match="steps"):
+        zero_weight_carry("lstm", steps=0)
+
+
+def test_bound_format_and_plots():
+    import matplotlib.pyplot as plt
+
+    from lstmsym.experiments.memory_update import plot_bound_check, plot_keep_factor
+
+    check = pascanu_bound_check(n=2, max_lag=10, seeds=(0, 1))
+    lines = check.format(lags=(1, 10)).splitlines()
+    assert len(lines) == 3 and lines[1].split()[0] == "0"
+    assert lines[2].split()[1] == f"{check.norm_W[1]:.3g}"
+    with pytest.raises(LstmsymError, match="lags"):
+        check.format(lags=(11,))
+    ax = plot_bound_check(check)
+    assert ax.get_yscale() == "log" and len(ax.get_lines()) == 4 and ax.get_xlabel()
+    plt.close(ax.figure)
+    ax = plot_keep_factor(np.linspace(0, 4, 9))
+    assert ax.get_xlabel() and ax.get_title()
+    plt.close(ax.figure)
