@@ -1,1 +1,1 @@
-"""Experiments on the numerics: gradient-norm sweeps over lags, seeds and settings, and their plots."""
+"""Experiments built on the engine, one concept per module: bounds, carousels, readouts, sweeps, plots."""

@@ -1,0 +1,178 @@
+r"""Plots of the sweeps in :mod:`lstmsym.experiments.sweeps`, one call each, on a log y axis.
+
+matplotlib is imported inside the functions, so ``import lstmsym`` stays light. Each function draws into
+``ax`` when given (else a new figure), labels the axes, sets a title, and returns the Figure. Norms below
+:data:`FLOOR` (1e-300, near the end of the float range) are not drawn; the sweep still holds their log10.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> from lstmsym.cells import make_cell
+>>> from lstmsym.experiments.sweeps import seed_norms
+>>> fig = plot_lag_norms(seed_norms(make_cell("rnn", n=4), T=30, seeds=range(3)))
+>>> ax = fig.axes[0]
+>>> ax.get_yscale(), ax.get_xlabel()
+('log', 'lag T - k')
+>>> import matplotlib.pyplot as plt; plt.close(fig)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import LstmsymError
+from .sweeps import LagNorms, ParameterSweep, SeedNorms, short_label
+
+__all__ = ["FLOOR", "plot_at_lag", "plot_lag_norms", "plot_sweep"]
+
+#: Smallest norm drawn: values below it are left out of the line (the float range ends near 1e-308).
+FLOOR = 1e-300
+_PARAMETER_LABELS = {
+    "cell": "cell",
+    "forget_bias": "keep-gate bias $b_f$",
+    "spectral_norm": r"largest singular value $\lambda_1$",
+    "spectral_radius": r"spectral radius $\rho$",
+    "hidden_size": "hidden size $n$",
+    "input_scale": r"input scale $s$ ($x_t \sim N(0, s^2)$)",
+}
+
+
+def _norm_label(config: dict) -> str:
+    """‖∂a_T/∂a_k‖ in mathtext, for the state and norm of ``config``."""
+    state = config.get("state", "memory")
+    a = {"c": "c", "h": "h"}.get(state, "m")
+    sub = r"_2" if config.get("ord", 2) == 2 else r"_F"
+    path = " (direct path)" if config.get("direct") else ""
+    memory = " (m: c if the cell has it, else h)" if a == "m" else ""
+    return rf"$\|\partial {a}_T/\partial {a}_k\|{sub}${path}{memory}"
+
+
+def _axes(ax):
+    import matplotlib.pyplot as plt  # here, not at module level: import lstmsym stays light
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    return ax.figure, ax
+
+
+def _shown(log10_values: np.ndarray) -> np.ndarray:
+    """10^values, with NaN (not drawn) where the norm is below FLOOR or exactly zero."""
+    values = np.asarray(log10_values, dtype=np.float64)
+    out = np.full(values.shape, np.nan)
+    keep = values >= np.log10(FLOOR)
+    out[keep] = 10.0 ** values[keep]
+    return out
+
+
+def _band(ax, lags, q1, median, q3, label, color=None, linestyle="-"):
+    (line,) = ax.plot(lags, _shown(median), color=color, linestyle=linestyle, label=label)
+    if q1 is not None:
+        ax.fill_between(lags, _shown(q1), _shown(q3), color=line.get_color(), alpha=0.2, linewidth=0)
+    return line.get_color()
+
+
+def _finish(ax, config: dict, title: str | None, default_title: str) -> None:
+    ax.set_yscale("log")
+    ax.set_xlabel("lag T - k")
+    ax.set_ylabel(_norm_label(config))
+    ax.set_title(title if title is not None else default_title)
+    ax.grid(True, which="major", alpha=0.3)
+
+
+def plot_lag_norms(result: LagNorms | SeedNorms, ax=None, label: str | None = None, title: str | None = None):
+    """One run's norms against the lag (:class:`LagNorms`), or the median over seeds with the quartile band
+    (:class:`SeedNorms`). Returns the Figure."""
+    if not isinstance(result, LagNorms | SeedNorms):
+        raise LstmsymError(f"result must be a LagNorms or SeedNorms, got {type(result).__name__}")
+    fig, ax = _axes(ax)
+    cell = short_label(result.config.get("cell", ""))
+    if isinstance(result, LagNorms):
+        _band(ax, result.lags, None, result.log10_norms, None, label or cell)
+        default = f"{cell}: one run, T = {result.lags[-1]}"
+    else:
+        _band(ax, result.lags, result.q1, result.median, result.q3, label or f"{cell}, median")
+        default = f"{cell}: median and quartiles over {len(result.seeds)} seeds, T = {result.lags[-1]}"
+    _finish(ax, result.config, title, default)
+    ax.legend()
+    return fig
+
+
+def _value_label(sweep: ParameterSweep, value) -> str:
+    if sweep.parameter == "cell":
+        return short_label(value)
+    short = {
+        "forget_bias": "$b_f$",
+        "spectral_norm": r"$\lambda_1$",
+        "spectral_radius": r"$\rho$",
+        "hidden_size": "$n$",
+        "input_scale": "$s$",
+    }[sweep.parameter]
+    return f"{short} = {value:g}"
+
+
+def plot_sweep(
+    sweep: ParameterSweep,
+    ax=None,
+    title: str | None = None,
+    direct: bool = True,
+    bound: bool = False,
+    gamma: float = 1.0,
+):
+    """Median norm over the seeds against the lag, one line per value, quartile bands shaded.
+
+    ``direct``: also draw the direct-path median (dashed, same colour) when the sweep has it. ``bound``:
+    draw Pascanu's bound (gamma λ1)^lag (dotted, same colour; spectral sweeps only). Returns the Figure.
+    """
+    if not isinstance(sweep, ParameterSweep):
+        raise LstmsymError(f"sweep must be a ParameterSweep, got {type(sweep).__name__}")
+    fig, ax = _axes(ax)
+    bounds = sweep.bound_log10(gamma) if bound else None
+    for v, value in enumerate(sweep.values):
+        label = _value_label(sweep, value)
+        color = _band(ax, sweep.lags, sweep.q1[v], sweep.median[v], sweep.q3[v], label)
+        if direct and sweep.direct_log10_norms is not None:
+            _band(ax, sweep.lags, None, sweep.direct_median[v], None, f"{label}, direct path", color, "--")
+        if bounds is not None:
+            _band(
+                ax,
+                sweep.lags,
+                None,
+                bounds[v],
+                None,
+                rf"{label}, bound $(\gamma\lambda_1)^{{T-k}}$",
+                color,
+                ":",
+            )
+    what = _PARAMETER_LABELS[sweep.parameter]
+    cell = short_label(sweep.config.get("cell", "")) if sweep.parameter != "cell" else "cells"
+    default = f"{cell}: sweep over {what}, median and quartiles over {len(sweep.seeds)} seeds"
+    _finish(ax, sweep.config, title, default)
+    ax.legend(fontsize="small")
+    return fig
+
+
+def plot_at_lag(sweep: ParameterSweep, lag: int, ax=None, title: str | None = None):
+    """The norm at one lag against the swept value: median over the seeds with quartile error bars.
+    Returns the Figure."""
+    if not isinstance(sweep, ParameterSweep):
+        raise LstmsymError(f"sweep must be a ParameterSweep, got {type(sweep).__name__}")
+    if isinstance(lag, bool) or not isinstance(lag, int | np.integer) or not 0 <= lag <= sweep.lags[-1]:
+        raise LstmsymError(f"lag must be a whole number in 0..{sweep.lags[-1]}, got {lag!r}")
+    fig, ax = _axes(ax)
+    categorical = sweep.parameter == "cell"
+    x = np.arange(len(sweep.values)) if categorical else np.asarray(sweep.values, dtype=float)
+    median = _shown(sweep.median[:, lag])
+    low, high = median - _shown(sweep.q1[:, lag]), _shown(sweep.q3[:, lag]) - median
+    ax.errorbar(x, median, yerr=np.vstack([low, high]), marker="o", capsize=3, label="median, quartiles")
+    if sweep.direct_log10_norms is not None:
+        ax.plot(x, _shown(sweep.direct_median[:, lag]), "s--", label="direct path, median")
+    if categorical:
+        ax.set_xticks(x, [short_label(v) for v in sweep.values], rotation=30, ha="right")
+    ax.set_yscale("log")
+    ax.set_xlabel(_PARAMETER_LABELS[sweep.parameter])
+    ax.set_ylabel(_norm_label(sweep.config) + f" at lag {lag}")
+    ax.set_title(
+        title if title is not None else f"norm at lag {lag} against {_PARAMETER_LABELS[sweep.parameter]}"
+    )
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
+    return fig
