@@ -19,11 +19,13 @@ from lstmsym.experiments.readout import (
     drift_params,
     drift_table,
     gradient_table,
+    h_path_norms,
     parameter_blocks,
     plot_drift,
     range_table,
     readout_derivative,
     readout_jacobians,
+    readout_parameter_count,
     simulate_drift,
 )
 from lstmsym.numerics import reference
@@ -245,3 +247,99 @@ def test_plot_drift_draws_one_memory_line_per_distinct_memory():
     assert len(axes[0].lines) == 2 and len(axes[1].lines) == 4
     assert axes[0].get_yscale() == "log" and axes[0].get_xlabel() and axes[1].get_title()
     plt.close(fig)
+
+
+# -- the h-path with recurrent weights on -------------------------------------------------------------
+
+
+def _h_block_by_differences(cell, params, xs, state_k, eps=1e-6):
+    """∂h_T/∂h_k by central differences: rerun the cell from s_k with h_k perturbed (c_k held)."""
+    n = cell.n
+    J = np.empty((n, n))
+    for j in range(n):
+        outs = []
+        for sign in (1, -1):
+            h = state_k["h"].copy()
+            h[j] += sign * eps
+            traj = reference.forward(cell, params, xs, {"c": state_k["c"], "h": h})
+            outs.append(traj.states["h"][-1])
+        J[:, j] = (outs[0] - outs[1]) / (2 * eps)
+    return J
+
+
+def test_h_path_total_matches_finite_differences():
+    lags, seeds = (1, 3, 8), (0, 4)
+    result = h_path_norms(lags=lags, seeds=seeds, n=3, recurrent_scale=0.5)
+    T = max(lags)
+    for readout in ("tanh", "dense"):
+        cell = make_cell("lstm", n=3, readout=readout)
+        for row, seed in enumerate(seeds):
+            run = simulate_drift(cell, T=T, seed=seed, recurrent_scale=0.5)
+            for col, k in enumerate(lags):
+                J = _h_block_by_differences(cell, run.params, run.xs[T - k :], run.traj.state(T - k))
+                expected = np.linalg.norm(J, 2)
+                assert abs(result.norms[(readout, "total")][row, col] - expected) <= 1e-7 + 1e-6 * expected
+
+
+def test_dense_direct_h_path_is_the_product_of_weight_times_slope():
+    lags = (1, 2, 6)
+    result = h_path_norms(readouts=("dense",), lags=lags, seeds=(3,), n=3, recurrent_scale=0.8)
+    cell = make_cell("lstm", n=3, readout="dense")
+    run = simulate_drift(cell, T=6, seed=3, recurrent_scale=0.8)
+    o, y = run.traj.cache["o"], run.traj.cache["y"]
+    W_y = run.params["W_y"]
+    for col, k in enumerate(lags):
+        P = np.eye(3)
+        for t in range(6, 6 - k, -1):  # steps T, T-1, ..., T-k+1
+            P = P @ ((o[t - 1] * (1 - y[t - 1] ** 2))[:, None] * W_y)
+        np.testing.assert_allclose(
+            result.norms[("dense", "direct")][0, col], np.linalg.norm(P, 2), rtol=1e-10
+        )
+
+
+def test_gated_readouts_have_no_direct_h_path_and_w_y_off_closes_it():
+    result = h_path_norms(
+        readouts=("tanh", "identity", "dense"), lags=(1, 5), seeds=(0, 1), recurrent_scale=0.3
+    )
+    assert np.all(result.norms[("tanh", "direct")] == 0) and np.all(result.norms[("identity", "direct")] == 0)
+    assert np.all(result.norms[("dense", "direct")] > 0)
+    off = h_path_norms(readouts=("dense",), lags=(1, 5), seeds=(0,), recurrent_scale=0.0)
+    assert np.all(off.norms[("dense", "direct")] == 0)  # W_y = 0: no direct h-path either
+
+
+def test_h_path_median_and_table():
+    result = h_path_norms(lags=(1, 4), seeds=(0, 1, 2), n=2)
+    np.testing.assert_array_equal(
+        result.median("dense", "total"), np.median(result.norms[("dense", "total")], axis=0)
+    )
+    lines = result.table().splitlines()
+    assert len(lines) == 5 and lines[0].split()[-1] == "4" and lines[1].startswith("tanh     direct")
+    assert result.readouts == ("tanh", "dense")
+    with pytest.raises(LstmsymError, match="must be one of"):
+        result.median("sigmoid", "total")
+
+
+def test_h_path_bad_input():
+    with pytest.raises(LstmsymError, match="readouts must be taken from"):
+        h_path_norms(readouts=("relu",))
+    with pytest.raises(LstmsymError, match="lags must be"):
+        h_path_norms(lags=(0, 3))
+    with pytest.raises(LstmsymError, match="seeds must"):
+        h_path_norms(seeds=())
+    with pytest.raises(LstmsymError, match="name must be"):
+        h_path_norms(name="gru")
+
+
+def test_readout_parameter_count():
+    assert readout_parameter_count(make_cell("lstm", n=4, m=1, readout="dense")) == {
+        "W_y": 16,
+        "U_y": 4,
+        "V_y": 16,
+        "b_y": 4,
+    }
+    n, m = 5, 3
+    count = readout_parameter_count(make_cell("lstm1997", n=n, m=m, readout="dense"))
+    assert count["W_y"] + count["U_y"] + count["V_y"] == n * (2 * n + m)
+    assert readout_parameter_count(make_cell("lstm", readout="sigmoid")) == {}
+    with pytest.raises(LstmsymError, match="must be an LSTM"):
+        readout_parameter_count(make_cell("gru"))

@@ -35,6 +35,7 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
+from ..cells import make_cell
 from ..cells.base import Cell
 from ..derivatives.step import jacobian_block
 from ..errors import LstmsymError
@@ -339,18 +340,136 @@ def plot_drift(runs: Sequence[DriftRun], axes=None):
     return fig, axes
 
 
+# -- with recurrent weights on: what the dense readout's own weights add on the h-path ------------------
+
+
+PATHS = ("direct", "total")
+
+
+@dataclass(frozen=True)
+class HPathNorms:
+    """‖∂h_T/∂h_{T-k}‖ over lags k for several readouts and seeds (from :func:`h_path_norms`).
+
+    ``norms[(readout, path)]`` is (len(seeds), len(lags)); ``path`` is "direct" (the product of the
+    direct one-step h-blocks: 0 for the gated readouts, diag(o ⊙ (1 - y²)) W_y per step for the dense
+    one) or "total" (every route, the carousel through c included).
+    """
+
+    lags: tuple[int, ...]
+    seeds: tuple[int, ...]
+    recurrent_scale: float
+    norms: dict[tuple[str, str], np.ndarray]
+
+    @property
+    def readouts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r for r, _ in self.norms))
+
+    def median(self, readout: str, path: str = "total") -> np.ndarray:
+        """Median over seeds, one value per lag, (len(lags),)."""
+        if (readout, path) not in self.norms:
+            raise LstmsymError(f"(readout, path) must be one of {list(self.norms)}, got {(readout, path)!r}")
+        return np.median(self.norms[(readout, path)], axis=0)
+
+    def table(self) -> str:
+        """One line per (readout, path): the median norm at each lag (3 significant digits)."""
+        head = f"{'readout':<9}{'path':<8}" + "".join(f"{'lag ' + str(k):>10}" for k in self.lags)
+        lines = [head]
+        for readout, path in self.norms:
+            lines.append(
+                f"{readout:<9}{path:<8}" + "".join(f"{v:>10.3g}" for v in self.median(readout, path))
+            )
+        return "\n".join(lines)
+
+
+def h_path_norms(
+    readouts: Sequence[str] = ("tanh", "dense"),
+    lags: Sequence[int] = (1, 2, 5, 10, 20, 50, 100),
+    seeds: Sequence[int] = tuple(range(7)),
+    name: str = "lstm",
+    n: int = 4,
+    recurrent_scale: float = 0.3,
+    ord: str | float = 2,
+    **param_options: float,
+) -> HPathNorms:
+    """‖∂h_T/∂h_{T-k}‖ (spectral norm by default) at T = max(lags), both paths, per readout and seed.
+
+    Each run is :func:`simulate_drift` (x_t ~ N(0, 1), :func:`drift_params` with ``recurrent_scale``, so the
+    recurrent weights, W_y included, are on); the norms come from the NumPy reference's lag Jacobians.
+    The readouts share the gate weights of a seed (each parameter has its own random stream).
+
+    >>> r = h_path_norms(lags=(1, 10), seeds=(0, 1, 2))
+    >>> [float(v) for v in r.median("tanh", "direct")]          # a gated readout has no direct h-path
+    [0.0, 0.0]
+    >>> bool(r.median("dense", "direct")[1] < 1e-6 < r.median("dense", "total")[1])
+    True
+    """
+    for readout in readouts:
+        if readout not in READOUTS:
+            raise LstmsymError(f"readouts must be taken from {READOUTS}, got {readout!r}")
+    if not readouts:
+        raise LstmsymError("readouts must name at least one readout")
+    lags = tuple(int(k) for k in lags)
+    if not lags or min(lags) < 1:
+        raise LstmsymError(f"lags must be a non-empty sequence of whole numbers >= 1, got {lags!r}")
+    seeds = tuple(int(s) for s in seeds)
+    if not seeds:
+        raise LstmsymError("seeds must hold at least one seed")
+    T = max(lags)
+    index = T - np.array(lags)  # lag k is column k' = T - k of the norms over k' = 0..T
+    norms: dict[tuple[str, str], np.ndarray] = {}
+    for readout in readouts:
+        cell = _check_lstm(_make(name, n, readout))
+        runs = [
+            simulate_drift(cell, T=T, seed=s, recurrent_scale=recurrent_scale, **param_options) for s in seeds
+        ]
+        for path in PATHS:
+            norms[(readout, path)] = np.array(
+                [
+                    reference.lag_jacobian_norms(
+                        cell, run.params, run.xs, block=("h", "h"), direct=path == "direct", ord=ord
+                    )[index]
+                    for run in runs
+                ]
+            )
+    return HPathNorms(lags=lags, seeds=seeds, recurrent_scale=float(recurrent_scale), norms=norms)
+
+
+def _make(name: str, n: int, readout: str) -> Cell:
+    if name not in ("lstm", "lstm1997"):
+        raise LstmsymError(f"name must be 'lstm' or 'lstm1997', got {name!r}")
+    return make_cell(name, n=n, readout=readout)
+
+
+def readout_parameter_count(cell: Cell) -> dict[str, int]:
+    """The parameters ``cell`` has that the same cell with the tanh readout lacks: name → number of entries.
+
+    >>> from lstmsym.cells import make_cell
+    >>> readout_parameter_count(make_cell("lstm", n=4, m=1, readout="dense"))
+    {'W_y': 16, 'U_y': 4, 'V_y': 16, 'b_y': 4}
+    >>> readout_parameter_count(make_cell("lstm", readout="identity"))
+    {}
+    """
+    _check_lstm(cell)
+    base = make_cell("lstm", n=cell.n, m=cell.m, **{**cell.options, "readout": "tanh"}).param_shapes
+    return {k: int(np.prod(s)) for k, s in cell.param_shapes.items() if k not in base}
+
+
 __all__ = [
     "H_BOUNDS",
+    "PATHS",
     "READOUTS",
     "DriftGradients",
     "DriftRun",
+    "HPathNorms",
     "drift_params",
     "drift_table",
     "gradient_table",
+    "h_path_norms",
     "parameter_blocks",
     "plot_drift",
     "range_table",
     "readout_derivative",
     "readout_jacobians",
+    "readout_parameter_count",
     "simulate_drift",
 ]
