@@ -14,6 +14,8 @@ exponentials. The same declaration also builds each equation in vector form (σ,
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,7 +23,7 @@ import sympy as sp
 
 from .. import notation
 from ..activations import ACTIVATIONS, Activation
-from ..errors import LstmsymError
+from ..errors import ExpansionTooLargeError, LstmsymError
 from ..symbols import TimeLabel, parameter, previous, vector
 
 
@@ -189,6 +191,10 @@ class Builder:
         return Quantity(rule.symbols, notation.vec(lhs))
 
 
+#: Most parameter symbols a cell builds (its equations and Jacobians); numerics need no symbols.
+MAX_PARAMETER_SYMBOLS = 20_000
+
+
 class Cell:
     """A recurrent cell declared symbolically. Subclasses set the class attributes and ``_declare``."""
 
@@ -217,6 +223,12 @@ class Cell:
     @cached_property
     def params(self) -> dict[str, sp.Matrix]:
         """Parameter name -> Matrix of its element symbols (biases are (n, 1))."""
+        count = sum(math.prod(shape) for shape in self.param_shapes.values())
+        if count > MAX_PARAMETER_SYMBOLS:  # refuse at once instead of filling memory with symbols
+            raise ExpansionTooLargeError(
+                f"{self!r} has {count:,} parameters, more than the {MAX_PARAMETER_SYMBOLS:,} a symbolic "
+                "cell is built for; the NumPy reference (lstmsym.numerics.reference) takes this cell as it is"
+            )
         return {name: parameter(name, shape) for name, shape in self.param_shapes.items()}
 
     @property
@@ -228,6 +240,7 @@ class Cell:
         cache = self.__dict__.setdefault("_steps", {})
         if t not in cache:
             previous(t)  # validates the label
+            _ = self.params  # builds the parameter symbols, or refuses a cell too large for symbols
             builder = Builder(self, t)
             self._declare(builder)
             cache[t] = builder.step
@@ -259,6 +272,7 @@ class Cell:
 
 
 def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    # numbers.Integral also admits NumPy integers (np.int64 from np.arange), returned as a plain int
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise LstmsymError(f"{name} must be a whole number >= 1, got {value!r}")
-    return value
+    return int(value)

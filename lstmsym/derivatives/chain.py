@@ -18,6 +18,7 @@ Matrix([[W**2*(1 - h_{1}**2)*(1 - h_{2}**2)]])
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -109,8 +110,9 @@ class Chain:
         block_slice(self.cell, self.of, "of")
         block_slice(self.cell, self.wrt, "wrt")
         for name, value in (("T", self.T), ("k", self.k)):
-            if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 raise LstmsymError(f"{name} must be a whole number, got {value!r}")
+        self.T, self.k = int(self.T), int(self.k)  # NumPy integers become plain ints (time labels)
         if self.T < 1:
             raise LstmsymError(f"T must be >= 1 (the number of steps), got {self.T}")
         if not 0 <= self.k <= self.T:

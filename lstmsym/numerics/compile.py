@@ -46,6 +46,8 @@ class CompiledCell:
     def __init__(self, cell: Cell) -> None:
         self.cell = cell
         step = cell.step("t")
+        for path in PATHS:  # built (and cached) first: a cell too large is refused before any lambdify
+            step_jacobian(cell, "gate", path)
         self._rules = [(r.name, len(r.symbols)) for r in step.rules]
         self._args = (list(step.prev_vector), list(step.x), cell.param_symbols)
         rule_symbols = [s for r in step.rules for s in r.symbols]

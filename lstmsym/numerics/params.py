@@ -16,6 +16,7 @@ lstmsym.errors.LstmsymError: parameter 'W_f' has shape (1, 2); expected (2, 2) f
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -93,6 +94,11 @@ def _generator(seed: int | np.random.Generator) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+def _is_real(value: object) -> bool:
+    """A real number (Python or NumPy), not a bool or a string (np.isfinite("1") raises TypeError)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
 def init_params(
     cell: Cell,
     seed: int | np.random.Generator = 0,
@@ -106,9 +112,9 @@ def init_params(
     ``unit_forget_bias``; 0 reproduces d2l). Peephole weights are drawn like weights.
     """
     rng = _generator(seed)
-    if scale is not None and not (np.isfinite(scale) and scale > 0):
+    if scale is not None and not (_is_real(scale) and np.isfinite(scale) and scale > 0):
         raise LstmsymError(f"scale must be a positive number, got {scale!r}")
-    if not np.isfinite(forget_bias):
+    if not (_is_real(forget_bias) and np.isfinite(forget_bias)):
         raise LstmsymError(f"forget_bias must be a finite number, got {forget_bias!r}")
     bound = 1.0 / np.sqrt(cell.n)
     out = {}

@@ -29,6 +29,7 @@ from types import ModuleType
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ...errors import LstmsymError
 from . import dense_memory, gru, lstm, rnn
 
 __all__ = [
@@ -107,8 +108,31 @@ def _resolve(cell: object) -> tuple[ModuleType, dict[str, object]]:
     return module, options
 
 
-def _float_params(params: Mapping[str, ArrayLike]) -> dict[str, Array]:
-    return {name: np.asarray(v, dtype=np.float64) for name, v in params.items()}
+def _finite(what: str, value: ArrayLike) -> Array:
+    """``value`` as float64, refusing NaN and infinities (they would only come back as NaN results)."""
+    arr = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise LstmsymError(f"{what} contains NaN or infinite values")
+    return arr
+
+
+def _float_params(params: Mapping[str, ArrayLike], cell: object = None) -> dict[str, Array]:
+    """Float64 parameters, finite; checked against ``cell.param_shapes`` when the cell declares them."""
+    out = {name: _finite(f"parameter {name!r}", v) for name, v in params.items()}
+    for name, shape in (getattr(cell, "param_shapes", None) or {}).items():
+        if name not in out:
+            raise LstmsymError(f"parameter {name!r} is missing; the cell needs {list(cell.param_shapes)}")
+        if out[name].shape != tuple(shape):
+            raise LstmsymError(f"parameter {name!r} has shape {out[name].shape}; expected {tuple(shape)}")
+    return out
+
+
+def _sequence(cell: object, xs: ArrayLike) -> Array:
+    """Inputs as (T, m): a (T, m) array, or a flat (T,) one when m = 1; finite."""
+    arr = _finite("input 'xs'", xs)
+    if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[1] != cell.m) or (arr.ndim < 2 and cell.m != 1):
+        raise LstmsymError(f"input 'xs' has shape {arr.shape}; expected (T, {cell.m})")
+    return arr.reshape(-1, cell.m)
 
 
 def _as_state(module: ModuleType, n: int,
@@ -118,8 +142,8 @@ def _as_state(module: ModuleType, n: int,
     if state is None:
         return {name: np.zeros(n) for name in names}
     if isinstance(state, Mapping):
-        return {name: np.asarray(state[name], dtype=np.float64).reshape(n) for name in names}
-    flat = np.asarray(state, dtype=np.float64).reshape(len(names) * n)
+        return {name: _finite(f"state {name!r}", state[name]).reshape(n) for name in names}
+    flat = _finite("state", state).reshape(len(names) * n)
     return {name: flat[j * n:(j + 1) * n] for j, name in enumerate(names)}
 
 
@@ -142,8 +166,8 @@ def forward(cell: object, params: Mapping[str, ArrayLike], xs: ArrayLike,
     ['g']
     """
     module, options = _resolve(cell)
-    params = _float_params(params)
-    xs = np.asarray(xs, dtype=np.float64).reshape(-1, cell.m)
+    params = _float_params(params, cell)
+    xs = _sequence(cell, xs)
     names = module.STATE_NAMES
     state = _as_state(module, cell.n, state0)
     rows = {name: [state[name]] for name in names}
@@ -177,8 +201,8 @@ def step_jacobian(cell: object, params: Mapping[str, ArrayLike], x: ArrayLike,
     array([[0.5]])
     """
     module, options = _resolve(cell)
-    params = _float_params(params)
-    x = np.asarray(x, dtype=np.float64).reshape(cell.m)
+    params = _float_params(params, cell)
+    x = _finite("input x", x).reshape(cell.m)
     prev = _as_state(module, cell.n, state_prev)
     rec = module.step(params, options, x, prev)
     return _jacobian(module, params, options, x, prev, rec, direct, cell.n)
@@ -228,8 +252,8 @@ def lag_jacobians(cell: object, params: Mapping[str, ArrayLike], xs: ArrayLike,
     array([0.125, 0.25 , 0.5  , 1.   ])
     """
     module, options = _resolve(cell)
-    params = _float_params(params)
-    xs = np.asarray(xs, dtype=np.float64).reshape(-1, cell.m)
+    params = _float_params(params, cell)
+    xs = _sequence(cell, xs)
     traj = forward(cell, params, xs, state0)
     T, N = traj.T, traj.s.shape[1]
     out = np.empty((T + 1, N, N))
@@ -281,8 +305,8 @@ def lag_jacobian_norms(cell: object, params: Mapping[str, ArrayLike], xs: ArrayL
     if ord not in _NORM_ORDS:
         raise ValueError(f"ord={ord!r} is not valid; expected one of: {', '.join(map(repr, _NORM_ORDS))}")
     module, options = _resolve(cell)
-    params = _float_params(params)
-    xs = np.asarray(xs, dtype=np.float64).reshape(-1, cell.m)
+    params = _float_params(params, cell)
+    xs = _sequence(cell, xs)
     traj = forward(cell, params, xs, state0)
     T, N = traj.T, traj.s.shape[1]
     rows, cols = _block_slices(module.STATE_NAMES, cell.n, block)
@@ -324,8 +348,8 @@ def backward(cell: object, params: Mapping[str, ArrayLike], traj: Trajectory, xs
     array([0.39322386, 0.        ])
     """
     module, options = _resolve(cell)
-    params = _float_params(params)
-    xs = np.asarray(xs, dtype=np.float64).reshape(-1, cell.m)
+    params = _float_params(params, cell)
+    xs = _sequence(cell, xs)
     names, T = module.STATE_NAMES, traj.T
     if xs.shape[0] != T:
         raise ValueError(f"xs has {xs.shape[0]} steps but the trajectory has {T}")
