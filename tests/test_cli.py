@@ -50,7 +50,7 @@ def test_help_lists_commands_and_examples(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for command in ("derive", "check", "sweep", "site", "examples:"):
+    for command in ("derive", "check", "sweep", "train", "site", "examples:"):
         assert command in out
 
 
@@ -331,3 +331,28 @@ def test_nothing_in_the_cli_evaluates_user_text():
     source = "\n".join(p.read_text() for p in Path(main.__code__.co_filename).parent.glob("*.py"))
     for word in ("eval(", "exec(", "sympify(", "parse_expr("):
         assert word not in source
+
+
+# -- train ---------------------------------------------------------------------------------------
+
+
+def test_train_runs_and_records_how(tmp_path):
+    out = tmp_path / "quick.json"
+    result = lstmsym(
+        "train", "--task", "sign", "--lags", "5", "--seeds", "1", "--steps", "20",
+        "--configs", "rnn,lstm b_f=1", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "T=5" in result.stdout and f"wrote {out}" in result.stdout
+    saved = json.loads(out.read_text())
+    assert saved["provenance"]["command"].startswith("lstmsym train --task sign")
+    assert {run["config"] for run in saved["runs"]} == {"rnn", "lstm b_f=1"}
+
+
+def test_train_rejects_unknown_task_and_config(tmp_path):
+    result = lstmsym("train", "--task", "copy", "--out", str(tmp_path / "x.json"))
+    assert result.returncode == 2 and "invalid choice: 'copy'" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = lstmsym("train", "--configs", "__import__('os')", "--out", str(tmp_path / "x.json"))
+    assert result.returncode == 2 and "unknown config" in result.stderr
+    assert not (tmp_path / "x.json").exists()

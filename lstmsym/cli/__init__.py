@@ -1,8 +1,8 @@
-"""The ``lstmsym`` command: derive, check, sweep and publish from a terminal.
+"""The ``lstmsym`` command: derive, check, sweep, train and publish from a terminal.
 
-Each subcommand lives in its own module (``derive.py``, ``check.py``, ``sweep.py``, ``site.py``)
-with an ``add_parser(subparsers)`` that declares its options and help examples, and a
-``run(args) -> int`` that does the work. A new subcommand is one more module and one more entry in
+Each subcommand lives in its own module (``derive.py``, ``check.py``, ``sweep.py``, ``train.py``,
+``site.py``) with an ``add_parser(subparsers)`` that declares its options and help examples, and
+a ``run(args) -> int`` that does the work. A new subcommand is one more module and one more entry in
 :data:`SUBCOMMANDS`.
 
 User mistakes (an unknown name, an impossible switch combination, a derivation the engine refuses
@@ -22,11 +22,10 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import LstmsymError
-from . import check, derive, site, sweep
+from . import check, derive, site, sweep, train
 
-#: The subcommands in the order ``lstmsym --help`` lists them. The ``train`` subcommand (issue
-#: "learning long lags") goes here as ``train`` once ``lstmsym/cli/train.py`` exists.
-SUBCOMMANDS = (derive, check, sweep, site)
+#: The subcommands in the order ``lstmsym --help`` lists them.
+SUBCOMMANDS = (derive, check, sweep, train, site)
 
 DESCRIPTION = """\
 Derive, check and publish the gradient story of RNN, LSTM and GRU cells.
@@ -35,6 +34,7 @@ examples:
   lstmsym derive --cell lstm --what dc --steps 4 --path direct --multiply
   lstmsym check lstm gru
   lstmsym sweep --cell lstm --n 4 --steps 200 --plot lstm.png > lstm.csv
+  lstmsym train --task sign --lags 10,20 --seeds 2 --steps 100 --out /tmp/quick.json
   lstmsym site --output site/
 
 Run 'lstmsym COMMAND --help' for the options and examples of each command.

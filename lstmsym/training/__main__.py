@@ -40,12 +40,28 @@ def _configs(text: str) -> list[str]:
     return labels
 
 
+DESCRIPTION = "Train every cell on a long time-lag task; success rate vs lag."
+EXAMPLES = """\
+examples:
+  lstmsym train --task sign --lags 10,20 --seeds 2 --steps 100 --out /tmp/quick.json   # seconds
+  lstmsym train --task sign --lags 10,20,50,100 --seeds 5 --workers 2 --out results/long_lags.json
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    default = Budget()
     parser = argparse.ArgumentParser(
         prog="python -m lstmsym.training",
-        description="Train every cell on a long time-lag task; success rate vs lag.",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The experiment's options, shared by ``python -m lstmsym.training`` and ``lstmsym train``."""
+    default = Budget()
     parser.add_argument("--task", choices=sorted(TASKS), default="sign")
     parser.add_argument(
         "--lags", type=_lags, default=[10, 20, 50, 100, 200], help="comma-separated, e.g. 10,20,50"
@@ -65,12 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--noise", type=float, default=default.noise, help="noise std of the sign task")
     parser.add_argument("--workers", type=int, default=1, help="processes to run in parallel")
     parser.add_argument("--out", required=True, help="results file (JSON)")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the experiment the arguments describe; 0 on success, 2 on bad input."""
     args = build_parser().parse_args(argv)
+    shown = sys.argv[1:] if argv is None else list(argv)
+    return run(args, command=" ".join(["python -m lstmsym.training", *shown]))
+
+
+def run(args: argparse.Namespace, command: str) -> int:
+    """Run the experiment parsed into ``args``; ``command`` is recorded in the results' provenance."""
     budget = Budget(
         steps=args.steps, batch=args.batch, lr=args.lr, clip=args.clip, n=args.hidden, noise=args.noise
     )
@@ -92,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"error: {err}\n")
         return 2
     sys.stderr.write("\n")
-    shown = sys.argv[1:] if argv is None else list(argv)
-    results["provenance"]["command"] = " ".join(["python -m lstmsym.training", *shown])
+    results["provenance"]["command"] = command
     path = save_results(results, args.out)
     print(format_table(results))
     print(f"wrote {path} ({results['wall_seconds']:.0f} s)")
