@@ -19,6 +19,15 @@ import numpy as np
 from ..errors import LstmsymError
 
 
+def clip_factor(norm: float, threshold: float) -> float:
+    """The number clipping multiplies the gradient by: θ/‖g‖ when ‖g‖ ≥ θ, else 1.
+
+    >>> clip_factor(5e8, 1.0), clip_factor(0.5, 1.0)
+    (2e-09, 1.0)
+    """
+    return float(threshold) / norm if norm >= threshold else 1.0
+
+
 def clip_by_norm(g: object, threshold: float) -> np.ndarray:
     """Return θ g/‖g‖ if ‖g‖ ≥ θ, else a copy of g; ‖·‖ is the Euclidean norm over all entries.
 
@@ -43,7 +52,4 @@ def clip_by_norm(g: object, threshold: float) -> np.ndarray:
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
         raise LstmsymError("g contains NaN or infinite values; clipping cannot repair an overflowed gradient")
-    norm = float(np.linalg.norm(arr))
-    if norm >= threshold:
-        return arr * (float(threshold) / norm)
-    return arr.copy()
+    return arr * clip_factor(float(np.linalg.norm(arr)), threshold)

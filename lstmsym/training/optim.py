@@ -20,6 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..errors import LstmsymError
+from ..experiments.clipping import clip_factor
 
 Array = np.ndarray
 
@@ -36,10 +37,8 @@ def clip_global_norm(grads: Mapping[str, Array], theta: float | None) -> tuple[d
         return dict(grads), norm
     if not (np.isfinite(theta) and theta > 0):
         raise LstmsymError(f"clipping threshold theta must be a positive number or None, got {theta!r}")
-    if norm >= theta:
-        scale = theta / norm
-        return {k: g * scale for k, g in grads.items()}, norm
-    return dict(grads), norm
+    scale = clip_factor(norm, theta)  # the same rule as experiments.clipping, over all parameters at once
+    return {k: g * scale for k, g in grads.items()}, norm
 
 
 class Adam:
