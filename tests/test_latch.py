@@ -129,3 +129,35 @@ def test_plots():
 def test_bad_input_is_named(call, message):
     with pytest.raises(LstmsymError, match=message):
         call()
+
+
+def test_loglog_slope_power_law_at_w_1_and_geometric_above():
+    from lstmsym.experiments.latch import loglog_slope
+
+    # w = 1, u = 0: a_t ~ sqrt(3 / (2t)), so d_t ~ t^(-3/2); the local exponent approaches -1.5
+    slopes = [loglog_slope(1.0, 1.0, t, 2 * t) for t in (50, 200, 1000)]
+    assert all(-1.5 < s < -1.4 for s in slopes) and slopes[0] > slopes[1] > slopes[2]
+    assert abs(slopes[-1] + 1.5) < 0.005
+    # geometric decay: the log-log slope is (t2 - t1) log(factor) / log 2, doubling with t
+    factor = fixed_points(1.5)[-1].factor
+    s1, s2 = loglog_slope(1.5, 1.0, 50, 100), loglog_slope(1.5, 1.0, 100, 200)
+    assert s2 == pytest.approx(2 * s1, rel=1e-6)
+    assert s2 == pytest.approx(100 * np.log(factor) / np.log(2), rel=1e-6)
+    with pytest.raises(LstmsymError, match="t1 and t2"):
+        loglog_slope(1.0, 1.0, 10, 10)
+    with pytest.raises(LstmsymError, match="underflows"):
+        loglog_slope(3.0, 1.0, 10, 1000)
+
+
+def test_map_label_and_decade_ticks():
+    from matplotlib.figure import Figure
+
+    from lstmsym.experiments.latch import map_label
+
+    assert map_label(3.0) == "a ↦ 3 tanh(a)" and map_label(1.5, 0.5) == "a ↦ 1.5 tanh(a) + 0.5"
+    assert plot_map(3.0, ax=Figure().subplots()).get_title() == "a ↦ 3 tanh(a)"
+    ax = plot_derivative((0.5, 1.0, 1.5, 3.0), a0=1.0, T=100, ax=Figure().subplots())
+    assert "+ 0" not in ax.get_title()
+    exponents = np.round(np.log10(ax.get_yticks())).astype(int)
+    assert exponents[0] == 0 and len(set(np.diff(exponents))) == 1 and len(exponents) <= 8
+    assert ax.get_ylim()[0] <= abs(derivative(3.0, 1.0, 100)[-1])

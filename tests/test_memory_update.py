@@ -130,3 +130,68 @@ def test_bound_format_and_plots():
     ax = plot_keep_factor(np.linspace(0, 4, 9))
     assert ax.get_xlabel() and ax.get_title()
     plt.close(ax.figure)
+
+
+def test_linear_memory_gradient_and_drift():
+    from lstmsym.experiments.memory_update import linear_memory
+
+    for w in (0.99, 1.0, 1.01):
+        carry = linear_memory(w, steps=300, repeats=10)
+        assert carry.gradient == pytest.approx(w**300, rel=1e-12)
+    # at w = 1 the memory is the scaled sum of its inputs: recompute it from the same draws
+    carry = linear_memory(1.0, steps=50, input_scale=0.5, repeats=7, seed=3)
+    rng = np.random.default_rng(3)
+    c = 0.5 * sum(rng.standard_normal(7) for _ in range(50))
+    assert carry.rms_c == pytest.approx(float(np.sqrt(np.mean(c**2))), rel=1e-12)
+    # the drift grows like sqrt(T) at w = 1 and stays bounded below 1
+    grow = [linear_memory(1.0, steps=T, repeats=4000).rms_c for T in (100, 400)]
+    assert grow[1] / grow[0] == pytest.approx(2.0, rel=0.1)
+    bounded = [linear_memory(0.9, steps=T, repeats=4000).rms_c for T in (100, 400)]
+    assert bounded[1] / bounded[0] == pytest.approx(1.0, rel=0.1)
+    for bad, match in (
+        ({"w": np.inf}, "w must"),
+        ({"w": 1.0, "steps": 0}, "steps"),
+        ({"w": 1.0, "repeats": 0}, "repeats"),
+    ):
+        with pytest.raises(LstmsymError, match=match):
+            linear_memory(**bad)
+
+
+def test_deep_memory_norms_match_finite_differences_and_depth_one_product():
+    from lstmsym.experiments.memory_update import deep_memory_norms
+
+    # scalar, one seed: the norm is |∏ slopes × weights|; recompute the forward pass by hand
+    depth, T = 2, 12
+    got = deep_memory_norms(depth, n=1, max_lag=T, seeds=(4,), scale=0.8)
+    rng = np.random.default_rng(4)
+    Ws = [rng.normal(0.0, 0.8, (1, 1)) for _ in range(depth)]
+    U = rng.normal(0.0, 0.8, (1, 1))
+    xs = rng.standard_normal((T, 1))
+
+    def run(c0, start):
+        c = np.array([c0])
+        for x in xs[start:]:
+            c = np.tanh(Ws[1] @ np.tanh(Ws[0] @ c + U @ x))
+        return c[0]
+
+    c, traj, factors = np.zeros(1), [0.0], []
+    for x in xs:
+        z1 = np.tanh(Ws[0] @ c + U @ x)
+        c = np.tanh(Ws[1] @ z1)
+        traj.append(c[0])
+        factors.append(Ws[1][0, 0] * (1 - c[0] ** 2) * Ws[0][0, 0] * (1 - z1[0] ** 2))
+    for L in range(T + 1):  # the product of the last L per-step factors
+        assert got[L] == pytest.approx(abs(float(np.prod(factors[T - L :]))), rel=1e-12)
+    for L in (1, 3):  # and central differences of the forward map where the value is not tiny
+        eps = 1e-6
+        fd = (run(traj[T - L] + eps, T - L) - run(traj[T - L] - eps, T - L)) / (2 * eps)
+        assert got[L] == pytest.approx(abs(fd), rel=1e-4)
+    assert got[0] == 1.0
+    # deeper memories lose the gradient faster at every scale tried
+    for scale in (0.3, 1.0):
+        m = [deep_memory_norms(d, max_lag=60, scale=scale)[60] for d in (1, 2, 3)]
+        assert m[1] < m[0] and m[2] < m[0]
+    with pytest.raises(LstmsymError, match="depth"):
+        deep_memory_norms(0)
+    with pytest.raises(LstmsymError, match="scale"):
+        deep_memory_norms(1, scale=0.0)

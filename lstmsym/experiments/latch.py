@@ -150,6 +150,50 @@ def derivative(w: float, a0: float, T: int, u: float = 0.0) -> np.ndarray:
     return np.concatenate([[1.0], np.cumprod(step_factor(w, a[:-1]))])
 
 
+def loglog_slope(w: float, a0: float, t1: int, t2: int, u: float = 0.0) -> float:
+    """How fast ∂a_t/∂a_0 falls between steps t1 < t2, on log-log axes: log(|d_t2| / |d_t1|) / log(t2 / t1).
+
+    A power law d_t ∝ t^p gives p at every t1, t2; a geometric decay d_t ∝ r^t gives
+    (t2 - t1) log r / log(t2 / t1), which grows in size with t. For w = 1, u = 0 the marginal origin
+    gives about -3/2 (d_t ∝ t^(-3/2)):
+
+    >>> round(loglog_slope(1.0, a0=1.0, t1=500, t2=1000), 3)
+    -1.495
+    >>> round(loglog_slope(1.5, a0=1.0, t1=50, t2=100), 1)     # geometric: factor 0.394 per step
+    -67.1
+    """
+    t1, t2 = _steps(t1), _steps(t2)
+    if not 0 < t1 < t2:
+        raise LstmsymError(f"t1 and t2 must satisfy 0 < t1 < t2, got t1={t1!r}, t2={t2!r}")
+    d = np.abs(derivative(w, a0, t2, u))
+    if d[t2] == 0.0 or d[t1] == 0.0:
+        raise LstmsymError(f"the derivative underflows to 0 by t2={t2}: choose a smaller t2")
+    return float(np.log(d[t2] / d[t1]) / np.log(t2 / t1))
+
+
+def map_label(w: float, u: float = 0.0) -> str:
+    """The latch map as a short title: the "+ u" term only when u is not 0.
+
+    >>> map_label(2.0), map_label(1.5, u=-0.25)
+    ('a ↦ 2 tanh(a)', 'a ↦ 1.5 tanh(a) − 0.25')
+    """
+    w, u = _real("w", w), _real("u", u)
+    if u == 0.0:
+        return f"a ↦ {w:g} tanh(a)"
+    return f"a ↦ {w:g} tanh(a) {'+' if u > 0 else '−'} {abs(u):g}"
+
+
+def _decade_ticks(ax, lowest: float) -> None:
+    """Major y ticks every 1, 2, 5, 10, 25, 50, ... decades (at most 8) from 10^0 down past ``lowest``."""
+    bottom = int(np.floor(np.log10(lowest)))
+    if bottom >= 0:
+        return
+    step = next(k for k in (1, 2, 5, 10, 25, 50, 100, 200, 500) if -bottom / k <= 7)
+    bottom = -step * int(np.ceil(-bottom / step))
+    ax.set_yticks([10.0**e for e in range(0, bottom - 1, -step)])
+    ax.set_ylim(10.0**bottom, 10.0 ** min(step, 2))
+
+
 def symbolic_map() -> tuple[sp.Expr, sp.Symbol, sp.Symbol, sp.Symbol]:
     """The latch map w tanh(a) + u as a SymPy expression, with its symbols (a, w, u).
 
@@ -177,7 +221,7 @@ def plot_map(w: float, u: float = 0.0, ax=None):
     >>> from matplotlib.figure import Figure
     >>> ax = plot_map(2.0, ax=Figure().subplots())
     >>> ax.get_title()
-    'a ↦ 2 tanh(a) + 0'
+    'a ↦ 2 tanh(a)'
     """
     w, u = _real("w", w), _real("u", u)
     if ax is None:
@@ -200,7 +244,7 @@ def plot_map(w: float, u: float = 0.0, ax=None):
         )
     ax.set_xlabel("$a_{t-1}$")
     ax.set_ylabel("$a_t$")
-    ax.set_title(f"a ↦ {w:g} tanh(a) + {u:g}")
+    ax.set_title(map_label(w, u))
     ax.legend(fontsize=8)
     return ax
 
@@ -220,12 +264,17 @@ def plot_derivative(
 
         _, ax = plt.subplots(figsize=(6, 3.8))
     T = _steps(T)
+    lowest = 1.0
     for w in ws:
-        ax.plot(np.arange(T + 1), np.abs(derivative(w, a0, T, u)), label=f"w = {w:g}")
+        d = np.abs(derivative(w, a0, T, u))
+        ax.plot(np.arange(T + 1), d, label=f"w = {w:g}")
+        lowest = min(lowest, float(d[d > 0].min()))
     ax.set_yscale("log")
+    _decade_ticks(ax, lowest)
     ax.set_xlabel("steps $t$")
     ax.set_ylabel(r"$|\partial a_t / \partial a_0|$")
-    ax.set_title(f"latch $a_t = w\\,\\tanh(a_{{t-1}}) + {u:g}$, from $a_0 = {a0:g}$")
+    rhs = r"w\,\tanh(a_{t-1})" + ("" if u == 0 else f" {'+' if u > 0 else '-'} {abs(u):g}")
+    ax.set_title(f"latch $a_t = {rhs}$, from $a_0 = {a0:g}$")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
     return ax

@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,8 +66,9 @@ def verify_cell(cell: Cell, T: int = 3, seed: int = 0, scale: float = 0.5) -> Ve
     (total and direct paths); the reference's own backward pass (vector-Jacobian products) against
     the symbolic Jacobian's first row block.
     """
-    if isinstance(T, bool) or not isinstance(T, int) or T < 1:
+    if isinstance(T, bool) or not isinstance(T, numbers.Integral) or T < 1:
         raise LstmsymError(f"T must be a whole number >= 1, got {T!r}")
+    T = int(T)
     rng = np.random.default_rng(seed)
     params = init_params(cell, rng, scale=scale)
     for name in params:  # biases random too, so no derivative is zero by accident
