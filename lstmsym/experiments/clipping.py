@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import LstmsymError
+from ..numerics.params import as_real_array
 
 
 def clip_factor(norm: float, threshold: float) -> float:
@@ -44,12 +45,5 @@ def clip_by_norm(g: object, threshold: float) -> np.ndarray:
         raise LstmsymError(f"threshold must be a positive finite number, got {threshold!r}")
     if not (np.isfinite(threshold) and threshold > 0):
         raise LstmsymError(f"threshold must be a positive finite number, got {threshold!r}")
-    arr = np.asarray(g)
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise LstmsymError(f"g must be an array of real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise LstmsymError("g contains NaN or infinite values; clipping cannot repair an overflowed gradient")
+    arr = as_real_array("g", g, "gradient")
     return arr * clip_factor(float(np.linalg.norm(arr)), threshold)

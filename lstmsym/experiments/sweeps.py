@@ -101,18 +101,10 @@ class LagNorms:
             return 10.0**self.log10_norms
 
 
-@dataclass(frozen=True, eq=False)
-class SeedNorms:
-    """Norms for every lag over several seeds: ``log10_norms[j, lag]`` for seed ``seeds[j]``.
+class _OverSeeds:
+    """Median and quartiles over the seeds (the second to last axis) of ``log10_norms``."""
 
-    ``median``, ``q1`` and ``q3`` (first and third quartile) are taken over the seeds, of the log10 values
-    (see :func:`quartiles`), each of shape (T+1,).
-    """
-
-    lags: np.ndarray  # (T+1,)
-    seeds: tuple[int, ...]
-    log10_norms: np.ndarray  # (S, T+1)
-    config: dict = field(default_factory=dict)
+    log10_norms: np.ndarray
 
     @property
     def q1(self) -> np.ndarray:
@@ -128,7 +120,21 @@ class SeedNorms:
 
 
 @dataclass(frozen=True, eq=False)
-class ParameterSweep:
+class SeedNorms(_OverSeeds):
+    """Norms for every lag over several seeds: ``log10_norms[j, lag]`` for seed ``seeds[j]``.
+
+    ``median``, ``q1`` and ``q3`` (first and third quartile) are taken over the seeds, of the log10 values
+    (see :func:`quartiles`), each of shape (T+1,).
+    """
+
+    lags: np.ndarray  # (T+1,)
+    seeds: tuple[int, ...]
+    log10_norms: np.ndarray  # (S, T+1)
+    config: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class ParameterSweep(_OverSeeds):
     """Norms for every lag, over seeds, for each value of one setting.
 
     ``parameter`` is one of "cell", "forget_bias", "spectral_norm", "spectral_radius", "hidden_size",
@@ -147,18 +153,6 @@ class ParameterSweep:
     direct_log10_norms: np.ndarray | None = None  # (V, S, T+1)
     lambda1: np.ndarray | None = None  # (V, S)
     config: dict = field(default_factory=dict)
-
-    @property
-    def q1(self) -> np.ndarray:
-        return quartiles(self.log10_norms)[0]
-
-    @property
-    def median(self) -> np.ndarray:
-        return quartiles(self.log10_norms)[1]
-
-    @property
-    def q3(self) -> np.ndarray:
-        return quartiles(self.log10_norms)[2]
 
     @property
     def direct_median(self) -> np.ndarray | None:

@@ -28,7 +28,8 @@ from ..errors import LstmsymError
 TORCH_GATE_ORDER = ("i", "f", "g", "o")
 
 
-def _as_float_array(name: str, value: object, what: str) -> np.ndarray:
+def as_real_array(name: str, value: object, what: str) -> np.ndarray:
+    """``value`` as a float64 array of finite real numbers; the error names ``what`` and ``name``."""
     arr = np.asarray(value)
     if arr.dtype == bool or not (
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
@@ -55,7 +56,7 @@ def check_params(cell: Cell, params: Mapping[str, object]) -> dict[str, np.ndarr
         raise LstmsymError(f"parameter {unknown[0]!r} is not one of {cell!r}'s: {list(shapes)}")
     out = {}
     for name, shape in shapes.items():
-        arr = _as_float_array(name, params[name], "parameter")
+        arr = as_real_array(name, params[name], "parameter")
         if arr.shape != shape:
             raise LstmsymError(f"parameter {name!r} has shape {arr.shape}; expected {shape} for {cell!r}")
         out[name] = arr
@@ -64,7 +65,7 @@ def check_params(cell: Cell, params: Mapping[str, object]) -> dict[str, np.ndarr
 
 def check_inputs(cell: Cell, xs: object) -> np.ndarray:
     """A sequence of inputs, shape (T, m) with T >= 1."""
-    arr = _as_float_array("xs", xs, "input")
+    arr = as_real_array("xs", xs, "input")
     if arr.ndim != 2 or arr.shape[1] != cell.m or arr.shape[0] < 1:
         raise LstmsymError(f"input 'xs' has shape {arr.shape}; expected (T, {cell.m}) with T >= 1")
     return arr
@@ -79,7 +80,7 @@ def check_state(cell: Cell, state: Mapping[str, object] | None) -> dict[str, np.
         raise LstmsymError(f"state must map exactly {list(cell.state_names)} to arrays; got {got}")
     out = {}
     for name in cell.state_names:
-        arr = _as_float_array(name, state[name], "state")
+        arr = as_real_array(name, state[name], "state")
         if arr.shape != (cell.n,):
             raise LstmsymError(f"state {name!r} has shape {arr.shape}; expected ({cell.n},)")
         out[name] = arr
@@ -165,12 +166,12 @@ def unpack_lstm(
     """
     _check_packable(cell)
     n = cell.n
-    w_ih = _as_float_array("weight_ih", weight_ih, "parameter")
-    w_hh = _as_float_array("weight_hh", weight_hh, "parameter")
+    w_ih = as_real_array("weight_ih", weight_ih, "parameter")
+    w_hh = as_real_array("weight_hh", weight_hh, "parameter")
     bias = np.zeros(4 * n)
     for name, b in (("bias_ih", bias_ih), ("bias_hh", bias_hh)):
         if b is not None:
-            arr = _as_float_array(name, b, "parameter")
+            arr = as_real_array(name, b, "parameter")
             if arr.shape != (4 * n,):
                 raise LstmsymError(f"parameter {name!r} has shape {arr.shape}; expected ({4 * n},)")
             bias = bias + arr
