@@ -3,8 +3,17 @@
 import numpy as np
 import pytest
 
+from lstmsym.cells import make_cell
 from lstmsym.errors import LstmsymError
-from lstmsym.experiments.clipping import clip_by_norm
+from lstmsym.experiments.clipping import (
+    ClipDemo,
+    clip_by_norm,
+    clipping_demo,
+    format_clip_demo,
+    format_lag_balance,
+)
+from lstmsym.experiments.rnn_bounds import rnn_params
+from lstmsym.numerics import reference
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -50,5 +59,49 @@ def test_bad_threshold(threshold):
 
 @pytest.mark.parametrize("g", [[1.0, np.inf], [np.nan], ["a"], [True, False]])
 def test_bad_gradient(g):
-    with pytest.raises(LstmsymError, match="gradient 'g' (must hold real numbers|contains NaN or infinite)"):
+    with pytest.raises(LstmsymError, match=r"gradient 'g' (must hold real numbers|contains NaN or infinite)"):
         clip_by_norm(g, 1.0)
+
+
+def test_clipping_demo_matches_a_hand_made_backward_pass():
+    cell = make_cell("rnn", n=6)
+    rng = np.random.default_rng(3)
+    xs, v = rng.standard_normal((40, 1)), rng.standard_normal(6)
+    demo = clipping_demo(cell, {0.5: 1.0, 2.0: 0.0}, xs, 3.0 * v, seed=7, theta=0.5)
+    assert list(demo) == [0.5, 2.0]
+    p = rnn_params(cell, 2.0, seed=7, input_scale=0.0)
+    ds = reference.backward(cell, p, reference.forward(cell, p, xs), xs, v / np.linalg.norm(v)).ds
+    np.testing.assert_allclose(demo[2.0].ds, ds, rtol=1e-12)  # v is normalised, the input switched off
+    small, big = demo[0.5], demo[2.0]
+    assert small.grad_norm < 1e-6 and small.clipped_norm == small.grad_norm  # vanished: untouched
+    assert big.grad_norm > 1e6 and big.clipped_norm == pytest.approx(0.5, rel=1e-12)  # exploded: bounded
+    for d in (small, big):
+        before, after = d.lag_balance()
+        assert before == pytest.approx(np.linalg.norm(d.ds[0]) / np.linalg.norm(d.ds[39]), rel=1e-12)
+        assert after == pytest.approx(before, rel=1e-12)
+    assert format_clip_demo(demo).splitlines()[1].startswith("lambda1 = 2.0: ||dL/dh_0|| = ")
+    assert format_clip_demo(demo).splitlines()[1].endswith("after clipping at 0.5: 5.000e-01")
+    assert "||lag 40|| / ||lag 1||" in format_lag_balance(demo).splitlines()[0]
+
+
+def test_lag_balance_uses_lag_t_over_lag_1():
+    ds = np.array([[0.0, 2.0], [5.0, 0.0], [0.0, 1.0], [1.0, 0.0]])  # lags 3, 2, 1, 0
+    assert ClipDemo(1.0, 0.0, 1.0, ds).lag_balance() == (2.0, pytest.approx(2.0))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"settings": {}}, "settings must be a non-empty mapping"),
+        ({"v": np.zeros(4)}, "v must be a nonzero vector of shape"),
+        ({"v": np.ones(3)}, "v must be a nonzero vector of shape"),
+        ({"xs": np.ones((1, 1))}, "T >= 2"),
+        ({"theta": -1.0}, "threshold must be a positive"),
+        ({"cell": make_cell("gru", n=4)}, "rnn"),
+    ],
+)
+def test_clipping_demo_bad_input(kwargs, message):
+    args = {"cell": make_cell("rnn", n=4), "settings": {0.9: 1.0}, "xs": np.ones((5, 1)), "v": np.ones(4)}
+    args.update(kwargs)
+    with pytest.raises(LstmsymError, match=message):
+        clipping_demo(**args)

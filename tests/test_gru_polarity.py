@@ -17,9 +17,12 @@ from lstmsym.experiments.gru_polarity import (
     coupled_lstm,
     coupled_memory_update,
     direct_path,
+    format_keep_gate_table,
     gru_to_coupled_lstm,
     gru_update,
     keep_gate_norms,
+    keep_gate_table,
+    plot_keep_gate_norms,
     polarity_equivalence,
     swap_polarity,
     total_jacobian,
@@ -185,3 +188,55 @@ def test_bad_input():
         coupled_memory_update(make_cell("lstm"))
     with pytest.raises(LstmsymError, match="must be coupled_lstm"):
         collapsed_jacobian(make_cell("lstm", coupled=True))
+
+
+def test_plot_keep_gate_norms_draws_both_cells_per_bias():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    lags = [0, 10, 50]
+    fig = plot_keep_gate_norms([1.0, 3.0, 5.0], lags, n=2)
+    try:
+        (ax,) = fig.axes
+        assert len(ax.lines) == 6  # an LSTM line and GRU dots per bias
+        assert ax.get_yscale() == "log"
+        assert ax.get_xlabel() == "lag $k$ (steps)" and ax.get_ylabel() == "direct product over $k$ steps"
+        assert "GRU" in ax.get_title() and "LSTM" in ax.get_title()
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bias 1", "bias 3", "bias 5"]
+        lstm3, gru3 = ax.lines[2], ax.lines[3]
+        np.testing.assert_allclose(lstm3.get_ydata(), _sigmoid(3.0) ** np.array(lags), rtol=1e-12)
+        np.testing.assert_allclose(gru3.get_ydata(), lstm3.get_ydata(), rtol=1e-12)
+        assert lstm3.get_color() == gru3.get_color() and gru3.get_linestyle() == "None"
+    finally:
+        plt.close(fig)
+    with pytest.raises(LstmsymError, match="biases"):
+        plot_keep_gate_norms([], lags)
+
+
+def test_keep_gate_table_collects_keep_gate_norms():
+    lags = [1, 5, 12]
+    table = keep_gate_table([0.5, 2.0], lags, n=2, seed=3, scale=0.4, paths=("direct", "total"))
+    assert list(table) == [
+        (b, name, path) for b in (0.5, 2.0) for name in ("gru", "lstm") for path in ("direct", "total")
+    ]
+    for (b, name, path), norms in table.items():
+        expected = keep_gate_norms(name, b, lags, n=2, seed=3, scale=0.4, direct=path == "direct")
+        np.testing.assert_array_equal(norms, expected)
+    text = format_keep_gate_table(table, lags, width=10, digits=3).splitlines()
+    assert text[0].split() == ["bias", "cell", "path", "lag", "1", "lag", "5", "lag", "12"]
+    assert text[4].split()[:3] == ["0.5", "lstm", "total"] and len(text) == 9
+    assert float(text[4].split()[-1]) == pytest.approx(table[(0.5, "lstm", "total")][-1], rel=1e-2)
+    zero = format_keep_gate_table(keep_gate_table([3.0], [100]), [100], width=11, digits=2).splitlines()
+    assert zero[0].split() == ["bias", "cell", "lag", "100"]  # one path: no path column
+    assert zero[1].split() == ["3", "gru", "0.0078"]
+
+
+def test_keep_gate_table_bad_input():
+    with pytest.raises(UnknownChoiceError):
+        keep_gate_table([1.0], [1], paths=("sideways",))
+    with pytest.raises(LstmsymError, match="paths must name"):
+        keep_gate_table([1.0], [1], paths=())
+    with pytest.raises(LstmsymError, match="lags must match"):
+        format_keep_gate_table(keep_gate_table([1.0], [1, 2]), [1])

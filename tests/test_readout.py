@@ -20,13 +20,17 @@ from lstmsym.experiments.readout import (
     drift_table,
     gradient_table,
     h_path_norms,
+    h_path_report,
     parameter_blocks,
     plot_drift,
+    plot_h_paths,
     range_table,
     readout_derivative,
     readout_jacobians,
     readout_parameter_count,
+    readout_slope_table,
     simulate_drift,
+    write_gate_means,
 )
 from lstmsym.numerics import reference
 
@@ -343,3 +347,72 @@ def test_readout_parameter_count():
     assert readout_parameter_count(make_cell("lstm", readout="sigmoid")) == {}
     with pytest.raises(LstmsymError, match="must be an LSTM"):
         readout_parameter_count(make_cell("gru"))
+
+
+def test_plot_h_paths_draws_the_three_medians():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result = h_path_norms(lags=(1, 3, 8), seeds=(0, 1, 2), n=2)
+    fig = plot_h_paths(result, "test title")
+    try:
+        (ax,) = fig.axes
+        assert ax.get_title() == "test title" and ax.get_yscale() == "log"
+        assert ax.get_xlabel() == "lag $k$ (steps)" and "partial h_T" in ax.get_ylabel()
+        tanh_total, dense_total, dense_direct = ax.lines
+        assert list(tanh_total.get_xdata()) == [1, 3, 8]
+        np.testing.assert_array_equal(tanh_total.get_ydata(), result.median("tanh", "total"))
+        np.testing.assert_array_equal(dense_total.get_ydata(), result.median("dense", "total"))
+        np.testing.assert_array_equal(dense_direct.get_ydata(), result.median("dense", "direct"))
+        assert dense_total.get_linestyle() == "--"
+        assert "direct" in dense_direct.get_label() and "tanh" in tanh_total.get_label()
+    finally:
+        plt.close(fig)
+    with pytest.raises(LstmsymError, match="'dense' is missing"):
+        plot_h_paths(h_path_norms(readouts=("tanh",), lags=(1,), seeds=(0,), n=2), "t")
+    with pytest.raises(LstmsymError, match="HPathNorms"):
+        plot_h_paths({"tanh": 1}, "t")
+
+
+def test_h_path_report_blocks_and_ratio():
+    a = h_path_norms(lags=(1, 4), seeds=(0, 1), n=2)
+    b = h_path_norms(lags=(1, 4), seeds=(2,), n=2, recurrent_scale=1.0)
+    report = h_path_report({"first": a, "second": b})
+    first, second = report.split("\n\n")
+    lines = first.splitlines()
+    assert lines[0] == "first, median over seeds (0, 1)"
+    assert lines[1:-1] == a.table().splitlines()
+    ratio = [float(v) for v in lines[-1].split()[2:]]
+    np.testing.assert_allclose(ratio, a.median("dense") / a.median("tanh"), rtol=0.06)  # printed to 2 digits
+    assert second.splitlines()[0] == "second, median over seeds (2,)"
+    with pytest.raises(LstmsymError, match="HPathNorms"):
+        h_path_report({"x": 1.0})
+
+
+def test_readout_slope_table_values():
+    lines = readout_slope_table((0.0, 2.0)).splitlines()
+    assert lines[0].split() == ["readout", "c", "=", "0", "c", "=", "2"]
+    rows = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in lines[1:]}
+    assert list(rows) == list(READOUTS)
+    s2 = 1 / (1 + np.exp(-2.0))
+    np.testing.assert_allclose(rows["tanh"], [1.0, 1 - np.tanh(2.0) ** 2], rtol=1e-3)
+    np.testing.assert_allclose(rows["sigmoid"], [0.25, s2 * (1 - s2)], rtol=1e-3)
+    assert rows["identity"] == [1.0, 1.0] and rows["dense"] == rows["tanh"]
+    with pytest.raises(LstmsymError, match="memory_values"):
+        readout_slope_table([np.nan])
+
+
+def test_write_gate_means_over_the_last_steps():
+    run = simulate_drift(make_cell("lstm1997", n=3), T=40, seed=2, recurrent_scale=0.3)
+    i_mean, write_mean = write_gate_means(run, last=15)
+    i, g = run.traj.gates["i"][25:], run.traj.gates["g"][25:]
+    np.testing.assert_allclose(i_mean, i.mean(axis=0), atol=5e-4)
+    np.testing.assert_allclose(write_mean, (i * g).mean(axis=0), atol=5e-4)
+    assert not np.any(np.signbit(write_mean) & (write_mean == 0))  # no -0.0 printed
+    for bad in (0, 41, 2.5, True):
+        with pytest.raises(LstmsymError, match=r"last must be an int in 1\.\.40"):
+            write_gate_means(run, last=bad)
+    with pytest.raises(LstmsymError, match="DriftRun"):
+        write_gate_means("run", last=1)

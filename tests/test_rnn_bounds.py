@@ -8,6 +8,8 @@ from lstmsym.errors import LstmsymError
 from lstmsym.experiments.rnn_bounds import (
     BoundSweep,
     bound_sweep,
+    format_input_scale_sweeps,
+    input_scale_sweeps,
     largest_singular_value,
     measured_norms,
     pascanu_bound,
@@ -148,3 +150,22 @@ def test_table_and_plot():
 def test_bad_input_is_named(call, message):
     with pytest.raises(LstmsymError, match=message):
         call()
+
+
+def test_input_scale_sweeps_and_their_table():
+    sweeps = input_scale_sweeps(1.3, (0.0, 0.5), n=6, T=12, seeds=(2, 3))
+    assert [sw.input_scale for sw in sweeps] == [0.0, 0.5] and all(sw.lambdas == (1.3,) for sw in sweeps)
+    np.testing.assert_array_equal(
+        sweeps[1].norms, bound_sweep((1.3,), n=6, T=12, seeds=(2, 3), input_scale=0.5).norms
+    )
+    np.testing.assert_allclose(sweeps[0].median(0), 1.3 ** np.arange(13), rtol=1e-10)  # no input: h stays 0
+    lines = format_input_scale_sweeps(sweeps, lags=(2, 12)).splitlines()
+    big = f"{1.3**12:.2e}"
+    assert lines[0] == f"input scale 0.0: median norm at lag 2 = 1.69e+00, lag 12 = {big}   (bound {big})"
+    assert lines[1].startswith("input scale 0.5: median norm at lag 2 = ")
+    with pytest.raises(LstmsymError, match=r"lags must be non-empty and lie in 0\.\.12"):
+        format_input_scale_sweeps(sweeps, lags=(13,))
+    with pytest.raises(LstmsymError, match="BoundSweep"):
+        format_input_scale_sweeps(["sweep"])
+    with pytest.raises(LstmsymError, match="input_scales"):
+        input_scale_sweeps(1.2, ())

@@ -17,8 +17,18 @@ from lstmsym.training.batched import loss_and_grads
 from lstmsym.training.experiment import (
     COMMITTED_RESULTS,
     Budget,
+    failed_final_accuracies,
+    format_accuracy_histories,
+    format_grad_s0_range,
+    format_grad_table,
+    format_keep_products,
+    format_latch_successes,
+    format_runs,
     format_table,
+    grad_s0_range,
+    latch_successes,
     load_results,
+    rates_at,
     run_experiment,
     save_results,
     success_rates,
@@ -255,3 +265,104 @@ def test_committed_results_file_is_consistent():
         run["solved"] == (run["history"][-1]["accuracy"] >= results["budget"]["solved_at"])
         for run in results["runs"]
     )
+
+
+def _synthetic_results():
+    """Three configs, lags 20 and 50, two seeds; hand-made histories (grad_s0, accuracy per evaluation)."""
+
+    def run(config, T, seed, solved, history, final):
+        hist = [{"step": 50 * i, "grad_s0": g, "accuracy": a} for i, (g, a) in enumerate(history)]
+        return {
+            "config": config,
+            "T": T,
+            "seed": seed,
+            "solved": solved,
+            "steps_taken": 50 * (len(hist) - 1),
+            "final_accuracy": final,
+            "history": hist,
+        }
+
+    runs = [
+        run("rnn", 20, 0, True, [(1e-6, 0.5), (1e-6, 0.99)], 0.99),  # lag below min_T: not listed
+        run("rnn", 50, 0, True, [(3e-9, 0.40), (1e-3, 0.55), (5e-9, 0.51), (0.2, 1.0)], 1.0),
+        run("rnn", 50, 1, False, [(2e-9, 0.5), (2e-9, 0.52)], 0.52),  # not solved: not listed
+        run("gru", 50, 0, True, [(1e-12, 0.5), (1e-12, 1.0)], 1.0),  # config not asked for
+        run("dense_memory", 50, 1, True, [(7e-8, 0.97)], 0.97),  # solved at the first evaluation
+        run("lstm1997", 50, 0, False, [(0.5, 0.5), (0.6, 0.61)], 0.61),
+        run("lstm1997", 50, 1, False, [(0.5, 0.5), (0.6, 0.8)], 0.8),
+        run("lstm1997", 20, 0, False, [(0.5, 0.5)], 0.7),
+        run("gru", 20, 0, False, [(1e-5, 0.5)], 0.5),
+        run("dense_memory", 20, 0, False, [(1e-4, 0.5)], 0.5),
+    ]
+    configs, lags = ["rnn", "gru", "dense_memory", "lstm1997"], [20, 50]
+    return {"configs": configs, "lags": lags, "runs": runs, "success": success_rates(runs, configs, lags)}
+
+
+def test_latch_successes_lists_solved_long_lag_runs_with_their_history():
+    results = _synthetic_results()
+    rows = latch_successes(results, configs=("rnn", "dense_memory"), min_T=50)
+    assert [(r["config"], r["T"], r["seed"]) for r in rows] == [("rnn", 50, 0), ("dense_memory", 50, 1)]
+    rnn, dense = rows
+    assert rnn["solved_at"] == 150
+    assert rnn["grad_start"] == 3e-9  # the evaluation at step 0
+    assert rnn["grad_median_before"] == 5e-9  # median of 3e-9, 1e-3, 5e-9: the solving 0.2 left out
+    assert rnn["best_accuracy_before"] == 0.55  # the solving 1.0 left out
+    assert (
+        dense["grad_start"] == dense["grad_median_before"] == 7e-8 and dense["best_accuracy_before"] == 0.97
+    )
+    assert [r["config"] for r in latch_successes(results, configs=("gru",), min_T=20)] == ["gru"]
+    assert latch_successes(results, min_T=51) == []
+    table = format_latch_successes(rows).splitlines()
+    assert table[0].split()[:3] == ["config", "T", "seed"] and len(table) == 3
+    assert table[1].split() == ["rnn", "50", "0", "150", "3e-09", "5e-09", "0.55"]
+
+
+def test_latch_successes_rejects_an_empty_history():
+    results = _synthetic_results()
+    results["runs"][1]["history"] = []
+    with pytest.raises(LstmsymError, match="empty history"):
+        latch_successes(results)
+
+
+def test_grad_table_rates_and_failed_accuracies():
+    results = _synthetic_results()
+    lines = format_grad_table(results).splitlines()
+    assert lines[0].split() == ["config", "T=20", "T=50"]
+    assert lines[1].split() == ["rnn", "1.0e-06", "2.5e-09"]  # median over seeds 0 and 1 at lag 50
+    assert rates_at(results, 50) == {"rnn": 0.5, "gru": 1.0, "dense_memory": 1.0, "lstm1997": 0.0}
+    with pytest.raises(LstmsymError, match="T must be one of the lags"):
+        rates_at(results, 100)
+    assert failed_final_accuracies(results, ["lstm1997"], 50) == [0.61, 0.8]
+    assert failed_final_accuracies(results, ["rnn", "lstm1997"], 20) == [0.7]
+
+
+def test_run_summaries_of_a_one_seed_experiment():
+    results = _synthetic_results()
+    results["runs"] = [r for r in results["runs"] if r["seed"] == 0]
+    results["seeds"] = [0]
+    assert grad_s0_range(results, 50) == {"rnn": (3e-9, 0.2), "gru": (1e-12, 1e-12), "lstm1997": (0.5, 0.6)}
+    with pytest.raises(LstmsymError, match="T must be a lag"):
+        grad_s0_range(results, 7)
+    text = format_grad_s0_range(grad_s0_range(results, 50)).splitlines()
+    assert text[0] == "rnn         |dl/ds_0| during training: from 3.0e-09 to 2.0e-01" and len(text) == 3
+    lines = format_runs(results).splitlines()
+    assert len(lines) == len(results["runs"])
+    assert lines[1].startswith("rnn         T=50  solved: True  steps: 150  final accuracy 1.000")
+    assert lines[1].endswith("|dl/ds_0| at the start 3.0e-09")
+    histories = format_accuracy_histories(results).splitlines()
+    assert histories[1] == "rnn         accuracy at each evaluation: 0.40, 0.55, 0.51, 1.00"
+
+
+def test_grad_s0_range_needs_one_seed():
+    with pytest.raises(LstmsymError, match="one seed per configuration"):
+        grad_s0_range(_synthetic_results() | {"seeds": [0, 1]}, 50)
+
+
+def test_format_keep_products_is_sigmoid_to_the_lag():
+    lines = format_keep_products([0.0, 2.0], [1, 7]).splitlines()
+    assert lines[0].split() == ["b_f", "T=1", "T=7"]
+    assert lines[1].split() == ["0.0", "5.0e-01", f"{0.5**7:.1e}"]
+    s2 = 1 / (1 + np.exp(-2.0))
+    assert [float(v) for v in lines[2].split()[1:]] == pytest.approx([s2, s2**7], rel=0.05)
+    with pytest.raises(LstmsymError, match="non-empty"):
+        format_keep_products([], [1])

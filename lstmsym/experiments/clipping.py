@@ -14,10 +14,15 @@ array([3.e-09, 4.e-09])
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..errors import LstmsymError
+from ..numerics import reference
 from ..numerics.params import as_real_array
+from .rnn_bounds import _rnn_cell, rnn_params
 
 
 def clip_factor(norm: float, threshold: float) -> float:
@@ -47,3 +52,105 @@ def clip_by_norm(g: object, threshold: float) -> np.ndarray:
         raise LstmsymError(f"threshold must be a positive finite number, got {threshold!r}")
     arr = as_real_array("g", g, "gradient")
     return arr * clip_factor(float(np.linalg.norm(arr)), threshold)
+
+
+@dataclass(frozen=True)
+class ClipDemo:
+    """One backward pass through an RNN and what norm clipping at ``theta`` does to it.
+
+    ``ds`` is (T+1, n): ``ds[k]`` = ∂L/∂h_k for L = v · h_T (so ``ds[T]`` = v).
+    """
+
+    lambda1: float
+    input_scale: float
+    theta: float
+    ds: np.ndarray
+
+    @property
+    def grad_norm(self) -> float:
+        """‖∂L/∂h_0‖, the gradient that reaches the initial state."""
+        return float(np.linalg.norm(self.ds[0]))
+
+    @property
+    def clipped_norm(self) -> float:
+        """‖∂L/∂h_0‖ after clipping that gradient alone at θ."""
+        return float(np.linalg.norm(clip_by_norm(self.ds[0], self.theta)))
+
+    def lag_balance(self) -> tuple[float, float]:
+        """‖∂L/∂h_0‖ / ‖∂L/∂h_{T-1}‖ (lag T over lag 1), before and after clipping every lag together."""
+        clipped = clip_by_norm(self.ds, self.theta)
+        before = np.linalg.norm(self.ds[0]) / np.linalg.norm(self.ds[-2])
+        after = np.linalg.norm(clipped[0]) / np.linalg.norm(clipped[-2])
+        return float(before), float(after)
+
+
+def clipping_demo(
+    cell: object,
+    settings: Mapping[float, float],
+    xs: object,
+    v: object,
+    seed: int = 0,
+    theta: float = 1.0,
+) -> dict[float, ClipDemo]:
+    """Backpropagate L = v̂ · h_T through RNNs with given λ1, then clip: λ1 → :class:`ClipDemo`.
+
+    ``settings`` maps λ1 (largest singular value of W) to the input scale (0: no input) passed to
+    :func:`lstmsym.experiments.rnn_bounds.rnn_params` with ``seed``; ``xs`` (T, m) is the input sequence
+    (T ≥ 2), ``v`` (n,) the loss direction, normalised here to v̂ = v/‖v‖; ``theta`` the clipping threshold.
+    The gradients come from :func:`lstmsym.numerics.reference.backward`.
+
+    >>> from lstmsym.cells import make_cell
+    >>> cell = make_cell("rnn", n=8)
+    >>> v = np.random.default_rng(0).standard_normal(8)
+    >>> demo = clipping_demo(cell, {0.5: 1.0, 2.0: 0.0}, np.ones((30, 1)), v, seed=0, theta=1.0)
+    >>> bool(demo[0.5].grad_norm < 1e-8), demo[0.5].clipped_norm == demo[0.5].grad_norm
+    (True, True)
+    >>> bool(demo[2.0].grad_norm > 1e8), round(demo[2.0].clipped_norm, 12)
+    (True, 1.0)
+    """
+    if not isinstance(settings, Mapping) or not settings:
+        raise LstmsymError(f"settings must be a non-empty mapping lambda1 -> input scale, got {settings!r}")
+    cell = _rnn_cell(cell)
+    v = as_real_array("v", v, "loss direction")
+    if v.shape != (cell.n,) or not np.linalg.norm(v) > 0:
+        raise LstmsymError(f"v must be a nonzero vector of shape ({cell.n},), got shape {v.shape}")
+    xs = np.asarray(xs, dtype=float)
+    if xs.ndim != 2 or xs.shape[0] < 2:
+        raise LstmsymError(f"xs must be a (T, m) array with T >= 2 steps, got shape {xs.shape}")
+    clip_by_norm(v, theta)  # validates theta
+    v = v / np.linalg.norm(v)
+    out = {}
+    for lam, scale in settings.items():
+        params = rnn_params(cell, lam, seed=seed, input_scale=scale)
+        ds = reference.backward(cell, params, reference.forward(cell, params, xs), xs, v).ds
+        out[lam] = ClipDemo(float(lam), float(scale), float(theta), ds)
+    return out
+
+
+def format_clip_demo(demos: Mapping[float, ClipDemo]) -> str:
+    """One line per λ1: ‖∂L/∂h_0‖ before and after clipping (4 significant digits).
+
+    >>> ds = np.array([[3e8, 4e8], [1.0, 0.0]])
+    >>> print(format_clip_demo({1.2: ClipDemo(1.2, 0.0, 1.0, ds)}))
+    lambda1 = 1.2: ||dL/dh_0|| = 5.000e+08  ->  after clipping at 1.0: 1.000e+00
+    """
+    lines = []
+    for lam, d in demos.items():
+        before = f"lambda1 = {lam}: ||dL/dh_0|| = {d.grad_norm:.3e}"
+        lines.append(f"{before}  ->  after clipping at {d.theta}: {d.clipped_norm:.3e}")
+    return "\n".join(lines)
+
+
+def format_lag_balance(demos: Mapping[float, ClipDemo]) -> str:
+    """One line per λ1: ‖∂L/∂h_0‖ / ‖∂L/∂h_{T-1}‖ before and after clipping (4 significant digits).
+
+    >>> ds = np.array([[3e8, 4e8], [1.0, 0.0], [0.6, 0.8]])
+    >>> print(format_lag_balance({1.2: ClipDemo(1.2, 0.0, 1.0, ds)}))
+    lambda1 = 1.2: ||lag 2|| / ||lag 1|| = 5.000e+08 before, 5.000e+08 after clipping
+    """
+    lines = []
+    for lam, d in demos.items():
+        before, after = d.lag_balance()
+        ratio = f"||lag {d.ds.shape[0] - 1}|| / ||lag 1||"
+        lines.append(f"lambda1 = {lam}: {ratio} = {before:.3e} before, {after:.3e} after clipping")
+    return "\n".join(lines)

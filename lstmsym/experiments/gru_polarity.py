@@ -241,15 +241,106 @@ def keep_gate_norms(
     return norms[[T - k for k in lags]]
 
 
+def keep_gate_table(
+    biases: Sequence[float],
+    lags: Sequence[int],
+    n: int = 4,
+    seed: int = 0,
+    scale: float | None = None,
+    paths: Sequence[str] = ("direct",),
+) -> dict[tuple[float, str, str], np.ndarray]:
+    """:func:`keep_gate_norms` for every bias, both cells ("gru", "lstm") and each path ("direct", "total").
+
+    Returns (bias, cell name, path) → norms over ``lags``, in the order bias, cell, path.
+
+    >>> table = keep_gate_table([1.0], [10, 100])
+    >>> [f"{v:.3g}" for v in table[(1.0, "lstm", "direct")]]
+    ['0.0436', '2.48e-14']
+    """
+    for path in paths:
+        if path not in ("direct", "total"):
+            raise UnknownChoiceError("path", path, ("direct", "total"))
+    if not paths:
+        raise LstmsymError("paths must name at least one of 'direct', 'total'")
+    return {
+        (float(b), name, path): keep_gate_norms(
+            name, b, lags, n=n, seed=seed, scale=scale, direct=path == "direct"
+        )
+        for b in biases
+        for name in ("gru", "lstm")
+        for path in paths
+    }
+
+
+def format_keep_gate_table(
+    table: dict[tuple[float, str, str], np.ndarray], lags: Sequence[int], width: int = 10, digits: int = 3
+) -> str:
+    """The rows of :func:`keep_gate_table` as text: bias, cell, path (shown only when the table has both).
+
+    >>> print(format_keep_gate_table(keep_gate_table([1.0], [10, 100]), [10, 100], width=11, digits=2))
+     bias  cell     lag 10    lag 100
+        1   gru      0.044    2.5e-14
+        1  lstm      0.044    2.5e-14
+    """
+    show_path = len({path for _, _, path in table}) > 1
+    head = f"{'bias':>5} {'cell':>5}" + (f" {'path':>7}" if show_path else "")
+    lines = [head + "".join(f"{'lag ' + str(k):>{width}}" for k in lags)]
+    for (b, name, path), norms in table.items():
+        if len(norms) != len(lags):
+            raise LstmsymError(f"lags must match the table's {len(norms)} columns, got {len(lags)} lags")
+        row = f"{b:>5g} {name:>5}" + (f" {path:>7}" if show_path else "")
+        lines.append(row + "".join(f"{v:>{width}.{digits}g}" for v in norms))
+    return "\n".join(lines)
+
+
+def plot_keep_gate_norms(biases: Sequence[float], lags: Sequence[int], n: int = 4):
+    r"""Plot GRU ∏z (dots) on LSTM ∏f (lines) over ``lags`` at zero weights, one colour per bias.
+
+    Each curve is :func:`keep_gate_norms` with ``scale=None`` (every weight 0, so the products are
+    σ(bias)^lag). Log y axis, limited to [1e-30, 2]; the legend names the biases. Creates a new figure with
+    pyplot and returns it.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = plot_keep_gate_norms([1.0, 3.0], [0, 10, 20])
+    >>> ax = fig.axes[0]
+    >>> len(ax.lines), ax.get_yscale(), ax.get_xlabel()
+    (4, 'log', 'lag $k$ (steps)')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    biases = [float(b) for b in biases]
+    if not biases:
+        raise LstmsymError("biases must hold at least one gate bias")
+    lags = np.asarray(lags)
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for i, b in enumerate(biases):
+        for name, style in (("lstm", "-"), ("gru", "o")):
+            label = f"bias {b:g}" if name == "lstm" else None
+            ax.plot(lags, keep_gate_norms(name, b, lags, n=n), style, ms=3, label=label, color=f"C{i}")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-30, 2)
+    ax.set_xlabel("lag $k$ (steps)")
+    ax.set_ylabel(r"direct product over $k$ steps")
+    ax.set_title(r"GRU $\prod z$ (dots) on LSTM $\prod f$ (lines), zero weights")
+    ax.legend(fontsize=8)
+    return fig
+
+
 __all__ = [
     "POLARITIES",
     "collapsed_jacobian",
     "coupled_lstm",
     "coupled_memory_update",
     "direct_path",
+    "format_keep_gate_table",
     "gru_to_coupled_lstm",
     "gru_update",
     "keep_gate_norms",
+    "keep_gate_table",
+    "plot_keep_gate_norms",
     "polarity_equivalence",
     "swap_polarity",
     "total_jacobian",

@@ -89,6 +89,36 @@ def readout_derivative(cell: Cell) -> sp.Matrix:
     return tangent["h"].applyfunc(sp.factor_terms)
 
 
+def readout_slope_table(memory_values: Sequence[float] = (0.0, 1.0, 3.0, 10.0, 30.0)) -> str:
+    """∂h_t/∂c_t of each readout (:func:`readout_derivative`, n = 1) at o_t = 1, V_y = 1 and each c_t value.
+
+    For the dense readout y_t = tanh(c_t) (its other inputs zero), so it matches the tanh readout.
+
+    >>> print(readout_slope_table((0.0, 3.0)))
+    readout          c = 0       c = 3
+    tanh                 1     0.00987
+    sigmoid           0.25      0.0452
+    identity             1           1
+    dense                1     0.00987
+    """
+    values = [float(v) for v in memory_values]
+    if not values or not all(np.isfinite(values)):
+        raise LstmsymError(f"memory_values must be a non-empty list of finite numbers, got {memory_values!r}")
+    lines = [f"{'readout':<10}" + "".join(f"{'c = ' + format(v, 'g'):>12}" for v in values)]
+    for name in READOUTS:
+        slope = readout_derivative(make_cell("lstm", readout=name))[0, 0]
+        symbols = {str(sym): sym for sym in slope.free_symbols}
+        row = []
+        for v in values:
+            point = {symbols.get("o_{t}"): 1, symbols.get("V_{y}"): 1, symbols.get("y_{t}"): sp.tanh(v)}
+            value = slope.subs({k: w for k, w in point.items() if k is not None})
+            if "c_{t}" in symbols:
+                value = value.subs(symbols["c_{t}"], v)
+            row.append(float(value))
+        lines.append(f"{name:<10}" + "".join(f"{value:>12.3g}" for value in row))
+    return "\n".join(lines)
+
+
 def parameter_blocks(cell: Cell, name: str, path: str = "total") -> tuple[tuple[str, str], ...]:
     """The blocks (of, wrt) of the one-step Jacobian whose entries contain parameter ``name``.
 
@@ -239,6 +269,28 @@ class DriftRun:
             largest_param=largest,
             largest_norm=float(np.sqrt(squares[largest])),
         )
+
+
+def write_gate_means(run: DriftRun, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, the mean write gate i_t and the mean write i_t ⊙ g_t over the ``last`` steps of ``run``.
+
+    Rounded to 3 decimals (with -0.0 turned into 0.0), for printing.
+
+    >>> run = simulate_drift(make_cell("lstm1997", n=2), T=50, seed=0)
+    >>> i_mean, write_mean = write_gate_means(run, last=10)
+    >>> i_mean.shape, bool(np.all((0 < i_mean) & (i_mean < 1)))
+    ((2,), True)
+    """
+    if not isinstance(run, DriftRun):
+        raise LstmsymError(f"run must be a DriftRun (from simulate_drift), got {type(run).__name__}")
+    if "i" not in run.traj.gates:
+        raise LstmsymError("run must come from a cell with a write gate i")
+    T = run.traj.T
+    if isinstance(last, bool) or not isinstance(last, int | np.integer) or not 1 <= last <= T:
+        raise LstmsymError(f"last must be an int in 1..{T}, got {last!r}")
+    window = slice(T - int(last), T)
+    i, g = run.traj.gates["i"][window], run.traj.gates["g"][window]
+    return np.round(i.mean(axis=0), 3) + 0.0, np.round((i * g).mean(axis=0), 3) + 0.0
 
 
 @dataclass(frozen=True)
@@ -434,6 +486,68 @@ def h_path_norms(
     return HPathNorms(lags=lags, seeds=seeds, recurrent_scale=float(recurrent_scale), norms=norms)
 
 
+def h_path_report(results: dict[str, HPathNorms]) -> str:
+    """For each labelled :class:`HPathNorms`: its seeds, its :meth:`HPathNorms.table`, and the ratio of the
+    total medians, dense readout over tanh readout (2 significant digits). Blocks separated by a blank line.
+
+    >>> print(h_path_report({"s = 0.3": h_path_norms(lags=(1, 10), seeds=(0,), n=2)}))
+    s = 0.3, median over seeds (0,)
+    readout  path         lag 1    lag 10
+    tanh     direct           0         0
+    tanh     total       0.0578   0.00302
+    dense    direct      0.0928  9.96e-09
+    dense    total        0.108   0.00245
+    dense/tanh total        1.9      0.81
+    """
+    blocks = []
+    for label, hp in results.items():
+        if not isinstance(hp, HPathNorms):
+            raise LstmsymError(
+                f"results must map labels to HPathNorms, got {type(hp).__name__} for {label!r}"
+            )
+        ratio = hp.median("dense") / hp.median("tanh")
+        lines = [f"{label}, median over seeds {hp.seeds}", hp.table()]
+        lines.append(f"{'dense/tanh total':<17}" + "".join(f"{v:>10.2g}" for v in ratio))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def plot_h_paths(result: HPathNorms, title: str):
+    r"""Median ‖∂h_T/∂h_{T-k}‖ over lags: tanh readout total, dense readout total, dense readout direct.
+
+    ``result`` comes from :func:`h_path_norms` with both "tanh" and "dense" readouts; the direct dense
+    line is the W_y chain. Log y axis, limited to [1e-40, 2]. Creates a new figure with pyplot and
+    returns it.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = plot_h_paths(h_path_norms(lags=(1, 5, 10), seeds=(0,)), "one seed")
+    >>> ax = fig.axes[0]
+    >>> len(ax.lines), ax.get_yscale(), ax.get_title()
+    (3, 'log', 'one seed')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
+    """
+    if not isinstance(result, HPathNorms):
+        raise LstmsymError(f"result must be an HPathNorms (from h_path_norms), got {type(result).__name__}")
+    missing = [r for r in ("tanh", "dense") if r not in result.readouts]
+    if missing:
+        raise LstmsymError(f"result must hold the 'tanh' and 'dense' readouts; {missing[0]!r} is missing")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.plot(result.lags, result.median("tanh", "total"), label="tanh readout, total")
+    ax.plot(result.lags, result.median("dense", "total"), "--", label="dense readout, total")
+    ax.plot(result.lags, result.median("dense", "direct"), label=r"dense readout, direct ($W_y$ chain)")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-40, 2)
+    ax.set_xlabel("lag $k$ (steps)")
+    ax.set_ylabel(r"median $\Vert \partial h_T/\partial h_{T-k} \Vert_2$")
+    ax.set_title(str(title))
+    ax.legend(fontsize=8)
+    return fig
+
+
 def _make(name: str, n: int, readout: str) -> Cell:
     if name not in ("lstm", "lstm1997"):
         raise LstmsymError(f"name must be 'lstm' or 'lstm1997', got {name!r}")
@@ -465,11 +579,15 @@ __all__ = [
     "drift_table",
     "gradient_table",
     "h_path_norms",
+    "h_path_report",
     "parameter_blocks",
     "plot_drift",
+    "plot_h_paths",
     "range_table",
     "readout_derivative",
     "readout_jacobians",
     "readout_parameter_count",
+    "readout_slope_table",
     "simulate_drift",
+    "write_gate_means",
 ]

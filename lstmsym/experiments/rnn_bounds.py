@@ -270,6 +270,44 @@ def bound_sweep(
     return BoundSweep(lambdas, seeds, int(n), int(T), float(input_scale), spectrum, norms)
 
 
+def input_scale_sweeps(
+    lambda1: float,
+    input_scales: Sequence[float],
+    n: int = 50,
+    T: int = 100,
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+) -> list[BoundSweep]:
+    """One :func:`bound_sweep` for the single ``lambda1`` per input scale: how the input decides the norms.
+
+    >>> sweeps = input_scale_sweeps(1.2, (0.0, 1.0), n=8, T=20, seeds=(0,))
+    >>> [s.input_scale for s in sweeps], bool(sweeps[0].median(0)[20] > sweeps[1].median(0)[20])
+    ([0.0, 1.0], True)
+    """
+    if not input_scales:
+        raise LstmsymError("input_scales must hold at least one input scale")
+    return [bound_sweep(lambdas=(lambda1,), n=n, T=T, seeds=seeds, input_scale=s) for s in input_scales]
+
+
+def format_input_scale_sweeps(sweeps: Sequence[BoundSweep], lags: Sequence[int] = (10, 100)) -> str:
+    """One line per sweep (first λ1): the median norm at each lag, and the bound at the last lag.
+
+    >>> print(format_input_scale_sweeps(input_scale_sweeps(1.2, (0.0,), n=4, T=10, seeds=(0,)), lags=(1, 10)))
+    input scale 0.0: median norm at lag 1 = 1.20e+00, lag 10 = 6.19e+00   (bound 6.19e+00)
+    """
+    lags = [int(L) for L in lags]
+    lines = []
+    for sweep in sweeps:
+        if not isinstance(sweep, BoundSweep):
+            raise LstmsymError(f"sweeps must hold BoundSweep objects, got {type(sweep).__name__}")
+        if not lags or max(lags) > sweep.T or min(lags) < 0:
+            raise LstmsymError(f"lags must be non-empty and lie in 0..{sweep.T}, got {lags!r}")
+        med = sweep.median(0)
+        norms = ", ".join(f"lag {L} = {med[L]:.2e}" for L in lags)
+        bound = sweep.bound(0)[lags[-1]]
+        lines.append(f"input scale {sweep.input_scale:3.1f}: median norm at {norms}   (bound {bound:.2e})")
+    return "\n".join(lines)
+
+
 def plot_bound_sweep(sweep: BoundSweep, axes=None):
     """One panel per λ1: each seed's measured norms (thin), their median (thick) and the bound (dashed).
 

@@ -226,6 +226,193 @@ def grad_s0_at_start(results: dict[str, object]) -> dict[str, dict[str, float]]:
     return out
 
 
+def format_keep_products(forget_biases: Sequence[float], lags: Sequence[int]) -> str:
+    """σ(b_f)^T for each forget-gate bias and lag: the keep-gate product at initialisation (2 digits).
+
+    >>> print(format_keep_products([1.0, 3.0], [10, 100]))
+    b_f         T=10     T=100
+    1.0      4.4e-02   2.5e-14
+    3.0      6.2e-01   7.8e-03
+    """
+    biases = [float(b) for b in forget_biases]
+    if not biases or not lags or not all(np.isfinite(biases)):
+        raise LstmsymError(
+            f"forget_biases and lags must be non-empty (finite biases), got {forget_biases!r}, {lags!r}"
+        )
+    lines = ["b_f   " + "".join(f"{'T=' + str(T):>10}" for T in lags)]
+    for b in biases:
+        keep = 1.0 / (1.0 + np.exp(-b))
+        lines.append(f"{b:<5} " + "".join(f"{keep ** int(T):>10.1e}" for T in lags))
+    return "\n".join(lines)
+
+
+def format_grad_table(results: dict[str, object]) -> str:
+    """:func:`grad_s0_at_start` as a text table: one row per configuration, one column per lag (2 digits).
+
+    >>> runs = [{"config": "rnn", "T": T, "history": [{"grad_s0": g}]}
+    ...         for T, g in ((10, 4.7e-4), (50, 1.6e-13))]
+    >>> print(format_grad_table({"configs": ["rnn"], "lags": [10, 50], "runs": runs}))
+    config              T=10      T=50
+    rnn              4.7e-04   1.6e-13
+    """
+    start = grad_s0_at_start(results)
+    lines = ["config        " + "".join(f"{'T=' + str(T):>10}" for T in results["lags"])]
+    for label in results["configs"]:
+        lines.append(f"{label:<14}" + "".join(f"{start[label][str(T)]:>10.1e}" for T in results["lags"]))
+    return "\n".join(lines)
+
+
+def rates_at(results: dict[str, object], T: int) -> dict[str, float]:
+    """config → success rate at lag ``T``, in the order of ``results["configs"]``.
+
+    >>> success = {"rnn": {"50": 0.2}, "gru": {"50": 0.0}}
+    >>> rates_at({"configs": ["rnn", "gru"], "lags": [50], "success": success}, 50)
+    {'rnn': 0.2, 'gru': 0.0}
+    """
+    if int(T) not in [int(t) for t in results["lags"]]:
+        raise LstmsymError(f"T must be one of the lags {list(results['lags'])}, got {T!r}")
+    return {label: results["success"][label][str(int(T))] for label in results["configs"]}
+
+
+def failed_final_accuracies(results: dict[str, object], configs: Sequence[str], T: int) -> list[float]:
+    """Final validation accuracy of every run of ``configs`` at lag ``T`` that did *not* solve the task.
+
+    Runs are taken in the order they are stored (configuration, then seed).
+
+    >>> runs = [{"config": "lstm1997", "T": 100, "solved": s, "final_accuracy": a}
+    ...         for s, a in ((True, 1.0), (False, 0.53))]
+    >>> failed_final_accuracies({"runs": runs}, ["lstm1997"], 100)
+    [0.53]
+    """
+    return [
+        float(run["final_accuracy"])
+        for run in results["runs"]
+        if run["config"] in configs and run["T"] == T and not run["solved"]
+    ]
+
+
+def latch_successes(
+    results: dict[str, object], configs: Sequence[str] = ("rnn", "dense_memory"), min_T: int = 50
+) -> list[dict[str, object]]:
+    """Every solved run of ``configs`` at a lag ≥ ``min_T``, with what its gradient and accuracy did first.
+
+    One dict per run, in stored order, with keys ``config``, ``T``, ``seed``, ``solved_at`` (the training
+    step of the evaluation that solved it), ``grad_start`` (‖∂l/∂s_0‖ before training),
+    ``grad_median_before`` (median of ‖∂l/∂s_0‖ over the evaluations before the solving one) and
+    ``best_accuracy_before`` (best validation accuracy over those evaluations). A run solved at its very
+    first evaluation counts that evaluation as "before". Notebook 07 uses it to show that the RNN's and the
+    dense-memory cell's long-lag successes started from a vanished gradient (a latch, not credit assignment).
+
+    >>> history = [{"grad_s0": g, "accuracy": a} for g, a in ((5e-8, 0.45), (1e-1, 0.5), (1.0, 1.0))]
+    >>> runs = [{"config": "rnn", "T": 50, "seed": 4, "solved": True, "steps_taken": 100, "history": history}]
+    >>> row = latch_successes({"runs": runs})[0]
+    >>> row["solved_at"], row["grad_start"], row["best_accuracy_before"], round(row["grad_median_before"], 4)
+    (100, 5e-08, 0.5, 0.05)
+    """
+    min_T = int(min_T)
+    rows = []
+    for run in results["runs"]:
+        if run["config"] not in configs or run["T"] < min_T or not run["solved"]:
+            continue
+        history = run["history"]
+        if not history:
+            raise LstmsymError(f"run {run['config']!r} T={run['T']} seed={run['seed']} has an empty history")
+        before = history[:-1] or history[:1]
+        rows.append(
+            {
+                "config": run["config"],
+                "T": int(run["T"]),
+                "seed": int(run["seed"]),
+                "solved_at": int(run["steps_taken"]),
+                "grad_start": float(before[0]["grad_s0"]),
+                "grad_median_before": float(np.median([row["grad_s0"] for row in before])),
+                "best_accuracy_before": float(max(row["accuracy"] for row in before)),
+            }
+        )
+    return rows
+
+
+def format_latch_successes(rows: Sequence[dict[str, object]]) -> str:
+    """The rows of :func:`latch_successes` as a text table (gradients to 1 digit, accuracy to 2 decimals).
+
+    >>> row = {"config": "rnn", "T": 50, "seed": 4, "solved_at": 50, "grad_start": 5e-8,
+    ...        "grad_median_before": 5e-8, "best_accuracy_before": 0.45}
+    >>> print(format_latch_successes([row]))
+    config         T  seed  solved at  |dl/ds_0| start  median before  best accuracy before
+    rnn            50     4         50            5e-08          5e-08                  0.45
+    """
+    lines = ["config         T  seed  solved at  |dl/ds_0| start  median before  best accuracy before"]
+    for r in rows:
+        lines.append(
+            f"{r['config']:<13}{r['T']:>4}{r['seed']:>6}{r['solved_at']:>11}"
+            f"{r['grad_start']:>17.0e}{r['grad_median_before']:>15.0e}{r['best_accuracy_before']:>22.2f}"
+        )
+    return "\n".join(lines)
+
+
+def format_runs(results: dict[str, object]) -> str:
+    """One line per run: configuration, lag, solved, steps taken, final accuracy and ‖∂l/∂s_0‖ at the start.
+
+    >>> run = {"config": "rnn", "T": 5, "solved": True, "steps_taken": 50, "final_accuracy": 1.0,
+    ...        "history": [{"grad_s0": 0.019}]}
+    >>> print(format_runs({"runs": [run]}))
+    rnn         T=5   solved: True  steps: 50   final accuracy 1.000   |dl/ds_0| at the start 1.9e-02
+    """
+    lines = []
+    for run in results["runs"]:
+        start = run["history"][0]["grad_s0"]
+        lines.append(
+            f"{run['config']:<11} T={run['T']:<3} solved: {run['solved']!s:<5} steps: {run['steps_taken']:<4}"
+            f" final accuracy {run['final_accuracy']:.3f}   |dl/ds_0| at the start {start:.1e}"
+        )
+    return "\n".join(lines)
+
+
+def grad_s0_range(results: dict[str, object], T: int) -> dict[str, tuple[float, float]]:
+    """config → (min, max) of ‖∂l/∂s_0‖ over the evaluations of its run at lag ``T`` (one seed per config).
+
+    >>> run = {"config": "rnn", "T": 30, "history": [{"grad_s0": 2e-6}, {"grad_s0": 7e-14}]}
+    >>> grad_s0_range({"runs": [run], "seeds": [0]}, 30)
+    {'rnn': (7e-14, 2e-06)}
+    """
+    if len(results["seeds"]) != 1:
+        raise LstmsymError(f"results must hold one seed per configuration, got seeds {results['seeds']!r}")
+    out = {}
+    for run in results["runs"]:
+        if run["T"] == T:
+            values = [float(row["grad_s0"]) for row in run["history"]]
+            out[run["config"]] = (min(values), max(values))
+    if not out:
+        raise LstmsymError(f"T must be a lag of the results, got {T!r}")
+    return out
+
+
+def format_grad_s0_range(ranges: dict[str, tuple[float, float]]) -> str:
+    """The ranges of :func:`grad_s0_range` as text, one line per configuration (2 significant digits).
+
+    >>> print(format_grad_s0_range({"rnn": (7.3e-14, 2.5e-6)}))
+    rnn         |dl/ds_0| during training: from 7.3e-14 to 2.5e-06
+    """
+    return "\n".join(
+        f"{label:<11} |dl/ds_0| during training: from {lo:.1e} to {hi:.1e}"
+        for label, (lo, hi) in ranges.items()
+    )
+
+
+def format_accuracy_histories(results: dict[str, object]) -> str:
+    """One line per run: the validation accuracy at each evaluation (2 decimals).
+
+    >>> run = {"config": "rnn", "history": [{"accuracy": 0.0}, {"accuracy": 0.153}]}
+    >>> print(format_accuracy_histories({"runs": [run]}))
+    rnn         accuracy at each evaluation: 0.00, 0.15
+    """
+    lines = []
+    for run in results["runs"]:
+        accuracy = ", ".join(f"{row['accuracy']:.2f}" for row in run["history"])
+        lines.append(f"{run['config']:<11} accuracy at each evaluation: {accuracy}")
+    return "\n".join(lines)
+
+
 def save_results(results: dict[str, object], path: str | Path) -> Path:
     """Write the results as JSON (directories created as needed)."""
     path = Path(path)
