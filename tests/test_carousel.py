@@ -153,3 +153,33 @@ def test_format_medians_one_line_per_curve_and_path():
     assert len(lines) == 5
     assert lines[1].split() == ["a", "direct", f"{a.at(1, 'direct'):.3g}", f"{a.at(10, 'direct'):.3g}"]
     assert lines[4].split()[:2] == ["dense_memory", "total"]
+
+
+def test_zero_weight_carousel_is_the_keep_gate_power_and_the_reference_agrees():
+    from lstmsym.experiments.carousel import zero_weight_carousel
+
+    cell = make_cell("lstm")
+    rows = zero_weight_carousel(cell, biases=(1.0, 3.0), T=20)
+    assert [r.forget_bias for r in rows] == [1.0, 3.0]
+    for r in rows:
+        assert r.product == pytest.approx(r.expected, rel=1e-12)
+        assert r.expected == pytest.approx((1 / (1 + math.exp(-r.forget_bias))) ** 20, rel=1e-14)
+        params = {name: np.zeros(shape) for name, shape in cell.param_shapes.items()}
+        params["b_f"] = np.array([r.forget_bias])
+        J = lag_jacobians(cell, params, np.zeros((20, 1)), direct=True)
+        assert r.product == pytest.approx(J[0][0, 0], rel=1e-12)
+    assert str(rows[0]).startswith("b_f = 1: dc_20/dc_0 along the carousel = 1.901e-03")
+    assert rows[0].product < rows[1].product
+
+
+def test_zero_weight_carousel_rejects_bad_input():
+    from lstmsym.experiments.carousel import zero_weight_carousel
+
+    with pytest.raises(LstmsymError, match="cell"):
+        zero_weight_carousel(make_cell("lstm1997"))
+    with pytest.raises(LstmsymError, match="n=1"):
+        zero_weight_carousel(make_cell("lstm", n=2))
+    with pytest.raises(LstmsymError, match="T must"):
+        zero_weight_carousel(make_cell("lstm"), T=0)
+    with pytest.raises(LstmsymError, match="biases"):
+        zero_weight_carousel(make_cell("lstm"), biases=(float("nan"),))

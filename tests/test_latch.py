@@ -161,3 +161,30 @@ def test_map_label_and_decade_ticks():
     exponents = np.round(np.log10(ax.get_yticks())).astype(int)
     assert exponents[0] == 0 and len(set(np.diff(exponents))) == 1 and len(exponents) <= 8
     assert ax.get_ylim()[0] <= abs(derivative(3.0, 1.0, 100)[-1])
+
+
+def test_fixed_point_report_matches_the_functions_it_reports():
+    from lstmsym.experiments.latch import fixed_point_report
+
+    text = fixed_point_report(ws=(0.5, 3.0), a0=1.0, T=100)
+    lines = text.splitlines()
+    assert len(lines) == 4
+    assert lines[0] == "w = 0.5: fixed points +0.0000 (stable, factor 0.5000)"
+    assert lines[2].count("stable") == 3 and "unstable" in lines[2]
+    assert f"da_100/da_0 = {derivative(3.0, 1.0, 100)[-1]:.2e}" in lines[3]
+    assert f"from -1: {trajectory(3.0, -1.0, 100)[-1]:+.3e}" in lines[3]
+    with pytest.raises(LstmsymError, match="T"):
+        fixed_point_report(T=-1)
+
+
+def test_slope_report_matches_loglog_slope():
+    from lstmsym.experiments.latch import loglog_slope, slope_report
+
+    text = slope_report(ws=(1.0, 1.5), spans=((50, 100), (100, 200)))
+    first, second = text.splitlines()
+    assert first.startswith("w = 1.0: log-log slope, steps 50 -> 100: ")
+    assert f"steps 100 -> 200: {loglog_slope(1.5, 1.0, 100, 200):.3g}" in second
+    # geometric decay: doubling the span doubles the slope; the power law at w = 1 keeps it near -3/2
+    assert loglog_slope(1.5, 1.0, 100, 200) == pytest.approx(2 * loglog_slope(1.5, 1.0, 50, 100), rel=1e-3)
+    with pytest.raises(LstmsymError, match="t1"):
+        slope_report(spans=((100, 50),))

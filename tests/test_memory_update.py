@@ -195,3 +195,73 @@ def test_deep_memory_norms_match_finite_differences_and_depth_one_product():
         deep_memory_norms(0)
     with pytest.raises(LstmsymError, match="scale"):
         deep_memory_norms(1, scale=0.0)
+
+
+def test_format_carries_prints_each_carry():
+    from lstmsym.experiments.memory_update import format_carries
+
+    keep = zero_weight_carry("lstm", steps=100, c0=0.5, forget_bias=5.0)
+    erase = zero_weight_carry("dense_memory", steps=100, c0=0.5)
+    lines = format_carries([keep, erase]).splitlines()
+    assert lines == [
+        f"lstm        : c_0 = 0.5, c_100 = {keep.cT:.4g}, dc_100/dc_0 = {keep.gradient:.4g}",
+        "dense_memory: c_0 = 0.5, c_100 = 0, dc_100/dc_0 = 0",
+    ]
+
+
+def test_dense_scale_sweep_matches_norm_curves_and_formats_both():
+    from lstmsym.experiments.memory_update import dense_scale_sweep, format_scale_sweep
+
+    sweep = dense_scale_sweep(scales=(0.3, 2.0), n=2, max_lag=30, seeds=(0, 1))
+    assert list(sweep) == [0.3, 2.0]
+    ref = norm_curves(make_cell("dense_memory", n=2), 30, (0, 1), scale=2.0)
+    np.testing.assert_array_equal(sweep[2.0].total, ref.total)
+    lstm = norm_curves(make_cell("lstm", n=2), 30, (0, 1), forget_bias=3.0)
+    lines = format_scale_sweep(sweep, lstm, "LSTM", lag=30).splitlines()
+    assert len(lines) == 3 and lines[2].startswith("LSTM: direct ")
+    assert f"{sweep[2.0].at(30, 'direct'):9.3g}" in lines[1]
+    with pytest.raises(LstmsymError, match="lag"):
+        format_scale_sweep(sweep, lstm, "LSTM", lag=0)
+
+
+def test_keep_targets_are_the_first_grid_points_reaching_each_target():
+    from lstmsym.experiments.memory_update import keep_targets
+
+    w = np.linspace(0.0, 6.0, 601)
+    c_star, factor = keep_factor(w)
+    rows = keep_targets(w, targets=(0.1, 0.5, 0.9))
+    for row in rows:
+        j = int(np.searchsorted(w, row.w))
+        assert c_star[j] >= row.target > c_star[j - 1]
+        assert row.factor == factor[j] and row.factor < 1.0
+    assert [r.factor for r in rows] == sorted((r.factor for r in rows), reverse=True)
+    assert str(rows[1]) == "to keep c* >= 0.5: w = 1.10, c* = 0.503, factor 0.822 per step"
+    with pytest.raises(LstmsymError, match="no w on the grid"):
+        keep_targets(np.linspace(0.0, 1.0, 11), targets=(0.5,))
+    with pytest.raises(LstmsymError, match="increasing"):
+        keep_targets([2.0, 1.0])
+
+
+def test_format_linear_memory_reports_the_knife_edge():
+    from lstmsym.experiments.memory_update import format_linear_memory, linear_memory
+
+    lines = format_linear_memory(ws=(0.99, 1.0), steps=500, Ts=(100, 400)).splitlines()
+    assert lines[0] == (
+        f"linear memory, w = 0.99: dc_500/dc_0 = {0.99**500:.3g}, "
+        f"root mean square of c_500 = {linear_memory(0.99, steps=500).rms_c:.3g}"
+    )
+    assert lines[2].endswith("(0.3 sqrt(T): 3, 6)")
+    with pytest.raises(LstmsymError, match="Ts"):
+        format_linear_memory(Ts=())
+
+
+def test_deep_memory_table_collects_deep_memory_norms():
+    from lstmsym.experiments.memory_update import deep_memory_norms, deep_memory_table
+
+    table = deep_memory_table(depths=(1, 2), scales=(0.3, 1.0), n=3, lag=40, seeds=(0, 1))
+    assert table.medians.shape == (2, 2)
+    assert table.medians[1, 1] == deep_memory_norms(2, n=3, max_lag=40, seeds=(0, 1), scale=1.0)[40]
+    assert np.all(table.medians[:, 1] < table.medians[:, 0])
+    lines = str(table).splitlines()
+    assert lines[0] == "weight scale s    depth 1    depth 2" and len(lines) == 3
+    assert lines[2].startswith("           1.0  ")

@@ -275,7 +275,67 @@ def rest_state_c_block(params: Mapping[str, ArrayLike], lag: int) -> np.ndarray:
     return np.linalg.matrix_power(M, int(lag) - 1) @ np.diag(f)
 
 
+@dataclass(frozen=True)
+class CarouselProduct:
+    """∂c_T/∂c_0 along the direct path of a scalar LSTM with zero weights, next to σ(b_f)^T."""
+
+    forget_bias: float
+    T: int
+    product: float  # from the compiled symbolic step Jacobians
+    expected: float  # σ(b_f)^T in closed form
+
+    def __str__(self) -> str:
+        T = self.T
+        return (
+            f"b_f = {self.forget_bias:.0f}: dc_{T}/dc_0 along the carousel = {self.product:.3e}"
+            f"  (sigma(b_f)^{T} = {self.expected:.3e})"
+        )
+
+
+def zero_weight_carousel(
+    cell: Cell, biases: Sequence[float] = (1.0, 3.0), T: int = 20
+) -> list[CarouselProduct]:
+    """The carousel product for a scalar LSTM-family ``cell`` with every weight and bias 0 except b_f.
+
+    With zero weights every keep gate is f_t = σ(b_f), so the direct path ∂c_T/∂c_0 is σ(b_f)^T. The
+    product is computed by :meth:`lstmsym.numerics.compile.CompiledCell.lag_jacobians` (the symbolic
+    route) on zero inputs, and returned next to the closed form, to be compared.
+
+    >>> rows = zero_weight_carousel(make_cell("lstm"), biases=(0.0, 3.0), T=10)
+    >>> print(rows[0])
+    b_f = 0: dc_10/dc_0 along the carousel = 9.766e-04  (sigma(b_f)^10 = 9.766e-04)
+    >>> round(rows[1].product, 6), round(rows[1].expected, 6)
+    (0.61516, 0.61516)
+    """
+    from ..numerics.compile import compile_cell
+
+    if not isinstance(cell, Cell) or "b_f" not in cell.param_shapes or "c" not in cell.state_names:
+        raise LstmsymError(
+            f"cell must be an LSTM-family cell with a keep gate (b_f) and a memory c, got {cell!r}"
+        )
+    if cell.param_shapes["b_f"] != (1,):
+        raise LstmsymError(f"cell must be scalar (n=1), got b_f of shape {cell.param_shapes['b_f']}")
+    if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1:
+        raise LstmsymError(f"T must be a whole number >= 1, got {T!r}")
+    T = int(T)
+    compiled = compile_cell(cell)
+    m = cell.param_shapes["U_f"][1] if "U_f" in cell.param_shapes else 1
+    xs = np.zeros((T, m))
+    c_index = cell.state_names.index("c")
+    out = []
+    for b_f in biases:
+        b_f = float(b_f)
+        if not np.isfinite(b_f):
+            raise LstmsymError(f"biases must be finite numbers, got {b_f!r}")
+        params = {name: np.zeros(shape) for name, shape in cell.param_shapes.items()}
+        params["b_f"] = np.array([b_f])
+        product = float(compiled.lag_jacobians(params, xs, path="direct")[0, c_index, c_index])
+        out.append(CarouselProduct(b_f, T, product, float((1.0 / (1.0 + np.exp(-b_f))) ** T)))
+    return out
+
+
 __all__ = [
+    "CarouselProduct",
     "ForgetProductTable",
     "NormCurves",
     "forget_product_table",
@@ -284,4 +344,5 @@ __all__ = [
     "plot_norm_curves",
     "rest_state_c_block",
     "rest_state_loop",
+    "zero_weight_carousel",
 ]

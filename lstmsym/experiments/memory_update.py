@@ -336,13 +336,180 @@ def plot_keep_factor(w: Sequence[float], ax=None, title: str | None = None):
     return ax
 
 
+def format_carries(carries: Sequence[Carry]) -> str:
+    """One line per :class:`Carry`: the stored c_0, the memory c_T after the steps, and ∂c_T/∂c_0.
+
+    >>> print(format_carries([zero_weight_carry("dense_memory", steps=10)]))
+    dense_memory: c_0 = 0.5, c_10 = 0, dc_10/dc_0 = 0
+    """
+    return "\n".join(
+        f"{c.kind:<12}: c_0 = {c.c0}, c_{c.steps} = {c.cT:.4g}, dc_{c.steps}/dc_0 = {c.gradient:.4g}"
+        for c in carries
+    )
+
+
+def dense_scale_sweep(
+    scales: Sequence[float] = (0.3, 0.6, 1.0, 2.0, 4.0),
+    n: int = 4,
+    max_lag: int = 100,
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+) -> dict[float, NormCurves]:
+    """:func:`~lstmsym.experiments.carousel.norm_curves` of the dense-memory cell, one per weight scale.
+
+    >>> sweep = dense_scale_sweep(scales=(0.3, 1.0), n=2, max_lag=20, seeds=(0, 1))
+    >>> list(sweep), bool(sweep[0.3].at(20, "direct") < 1e-3)
+    ([0.3, 1.0], True)
+    """
+    cell = make_cell("dense_memory", n=_check_n(n))
+    return {float(s): norm_curves(cell, max_lag=max_lag, seeds=seeds, scale=float(s)) for s in scales}
+
+
+def format_scale_sweep(
+    sweep: dict[float, NormCurves], reference: NormCurves, reference_label: str, lag: int = 100
+) -> str:
+    """Median direct and total norms at ``lag``, one line per weight scale of ``sweep``, then ``reference``.
+
+    >>> sweep = dense_scale_sweep(scales=(0.3,), n=2, max_lag=20, seeds=(0, 1))
+    >>> print(format_scale_sweep(sweep, sweep[0.3], "same again", lag=20))
+    dense memory, weight scale 0.3: direct  2.62e-08   total  6.02e-11
+    same again: direct  2.62e-08   total  6.02e-11
+    """
+    (lag,) = _check_lags([lag], "lag")
+    lines = [
+        f"dense memory, weight scale {s:>3}: direct {c.at(lag, 'direct'):9.3g}   total {c.at(lag):9.3g}"
+        for s, c in sweep.items()
+    ]
+    lines.append(
+        f"{reference_label}: direct {reference.at(lag, 'direct'):9.3g}   total {reference.at(lag):9.3g}"
+    )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class KeepTarget:
+    """The smallest w on a grid whose fixed point c* = tanh(w c*) reaches ``target``, and its factor."""
+
+    target: float
+    w: float
+    c_star: float
+    factor: float  # w (1 - c*²): what one step keeps of the gradient there
+
+    def __str__(self) -> str:
+        return (
+            f"to keep c* >= {self.target}: w = {self.w:.2f}, c* = {self.c_star:.3f}, "
+            f"factor {self.factor:.3f} per step"
+        )
+
+
+def keep_targets(w: Sequence[float], targets: Sequence[float] = (0.1, 0.5, 0.9)) -> list[KeepTarget]:
+    """For each target, the smallest w of the grid ``w`` (increasing) whose fixed point c* is >= target.
+
+    The larger the value to keep, the larger w must be, and the smaller the per-step factor there:
+
+    >>> for row in keep_targets(np.linspace(0.0, 6.0, 601), targets=(0.5, 0.9)):
+    ...     print(row)
+    to keep c* >= 0.5: w = 1.10, c* = 0.503, factor 0.822 per step
+    to keep c* >= 0.9: w = 1.64, c* = 0.901, factor 0.309 per step
+    """
+    w = np.asarray(w, dtype=float)
+    if w.ndim != 1 or w.size == 0 or np.any(np.diff(w) <= 0):
+        raise LstmsymError(f"w must be a non-empty increasing 1-D grid, got shape {w.shape}")
+    c_star, factor = keep_factor(w)
+    out = []
+    for target in targets:
+        reached = np.flatnonzero(c_star >= target)
+        if reached.size == 0:
+            raise LstmsymError(f"no w on the grid keeps c* >= {target}: extend w beyond {w[-1]:g}")
+        j = int(reached[0])
+        out.append(KeepTarget(float(target), float(w[j]), float(c_star[j]), float(factor[j])))
+    return out
+
+
+def format_linear_memory(
+    ws: Sequence[float] = (0.99, 1.0, 1.01),
+    steps: int = 1000,
+    Ts: Sequence[int] = (100, 1000, 10_000),
+    input_scale: float = 0.3,
+) -> str:
+    """:func:`linear_memory` for each w at ``steps``, then the growth of c_T at w = 1 against s √T.
+
+    >>> print(format_linear_memory(ws=(1.0,), steps=100, Ts=(100,)))
+    linear memory, w = 1: dc_100/dc_0 = 1, root mean square of c_100 = 3.02
+    w = 1, root mean square of c_T at T = 100: 3.02   (0.3 sqrt(T): 3)
+    """
+    lines = []
+    for w in ws:
+        lin = linear_memory(w, steps=steps, input_scale=input_scale)
+        lines.append(
+            f"linear memory, w = {lin.w:g}: dc_{lin.steps}/dc_0 = {lin.gradient:.3g}, "
+            f"root mean square of c_{lin.steps} = {lin.rms_c:.3g}"
+        )
+    Ts = _check_lags(Ts, "Ts")
+    rms = ", ".join(f"{linear_memory(1.0, steps=T, input_scale=input_scale).rms_c:.3g}" for T in Ts)
+    law = ", ".join(f"{input_scale * np.sqrt(T):.3g}" for T in Ts)
+    lines.append(
+        f"w = 1, root mean square of c_T at T = {', '.join(str(T) for T in Ts)}: {rms}"
+        f"   ({input_scale:g} sqrt(T): {law})"
+    )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class DeepMemoryTable:
+    """Median ‖∂c_T/∂c_{T-lag}‖₂ (:func:`deep_memory_norms`): a row per weight scale, a column per depth."""
+
+    scales: tuple[float, ...]
+    depths: tuple[int, ...]
+    lag: int
+    medians: np.ndarray  # (len(scales), len(depths))
+
+    def __str__(self) -> str:
+        head = "weight scale s" + "".join(f"    depth {d}" for d in self.depths)
+        rows = [
+            f"{s:>14}  " + "  ".join(f"{m:9.3g}" for m in row)
+            for s, row in zip(self.scales, self.medians, strict=True)
+        ]
+        return "\n".join([head, *rows])
+
+
+def deep_memory_table(
+    depths: Sequence[int] = (1, 2, 3),
+    scales: Sequence[float] = (0.3, 1.0, 2.0),
+    n: int = 4,
+    lag: int = 100,
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+) -> DeepMemoryTable:
+    """:func:`deep_memory_norms` at one ``lag`` for every (scale, depth) pair.
+
+    >>> table = deep_memory_table(depths=(1, 2), scales=(0.3,), lag=50)
+    >>> table.medians.shape, bool(table.medians[0, 1] < table.medians[0, 0])
+    ((1, 2), True)
+    >>> print(str(table).splitlines()[0])
+    weight scale s    depth 1    depth 2
+    """
+    (lag,) = _check_lags([lag], "lag")
+    depths, scales = tuple(int(d) for d in depths), tuple(float(s) for s in scales)
+    medians = np.array(
+        [[deep_memory_norms(d, n=n, max_lag=lag, seeds=seeds, scale=s)[lag] for d in depths] for s in scales]
+    )
+    return DeepMemoryTable(scales, depths, lag, medians)
+
+
 __all__ = [
     "BoundCheck",
     "Carry",
+    "DeepMemoryTable",
+    "KeepTarget",
     "LinearCarry",
     "compare_memory_updates",
     "deep_memory_norms",
+    "deep_memory_table",
+    "dense_scale_sweep",
+    "format_carries",
+    "format_linear_memory",
+    "format_scale_sweep",
     "keep_factor",
+    "keep_targets",
     "linear_memory",
     "pascanu_bound_check",
     "plot_bound_check",
