@@ -659,7 +659,7 @@ def hidden_size_sweep(
     sizes = tuple(values)
     if not sizes or any(isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1 for v in sizes):
         raise LstmsymError(f"values must be a non-empty sequence of whole numbers >= 1, got {values!r}")
-    name = getattr(cell, "_registry_name", cell.kind)  # the make_cell name, e.g. 'lstm1997'
+    name = cell.registry_name  # the make_cell name, e.g. "lstm1997"
     switches = dict(cell.options) if cell.kind == "lstm" else {}
     cells = [make_cell(name, n=int(n), m=cell.m, **switches) for n in sizes]
     options = {"forget_bias": forget_bias, "scale": scale, "input_scale": input_scale}
