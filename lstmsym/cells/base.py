@@ -15,7 +15,6 @@ exponentials. The same declaration also builds each equation in vector form (σ,
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -23,6 +22,7 @@ import sympy as sp
 
 from .. import notation
 from ..activations import ACTIVATIONS, Activation
+from ..checks import whole_number
 from ..errors import ExpansionTooLargeError, LstmsymError
 from ..symbols import TimeLabel, parameter, previous, vector
 
@@ -203,8 +203,8 @@ class Cell:
     state_names: tuple[str, ...] = ()
 
     def __init__(self, n: int = 1, m: int = 1) -> None:
-        self.n = _positive_int("n", n)
-        self.m = _positive_int("m", m)
+        self.n = whole_number("n", n)
+        self.m = whole_number("m", m)
 
     # -- what the cell declares -------------------------------------------------------------
     @property
@@ -269,10 +269,3 @@ class Cell:
     def state_size(self) -> int:
         """N, the length of the stacked state vector."""
         return self.n * len(self.state_names)
-
-
-def _positive_int(name: str, value: object) -> int:
-    # numbers.Integral also admits NumPy integers (np.int64 from np.arange), returned as a plain int
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise LstmsymError(f"{name} must be a whole number >= 1, got {value!r}")
-    return int(value)

@@ -37,9 +37,11 @@ from numpy.typing import ArrayLike
 
 from ..cells import make_cell
 from ..cells.base import Cell
+from ..checks import seed_tuple, whole_number
 from ..errors import LstmsymError
 from ..numerics.params import init_params, random_sequence
 from ..numerics.reference import lag_jacobian_norms
+from ..numerics.reference.activations import sigmoid
 
 PATHS = ("direct", "total")
 
@@ -52,20 +54,6 @@ def _check_lags(lags: Sequence[int], name: str = "lags") -> tuple[int, ...]:
     if not out or any(L < 1 or L != lag for L, lag in zip(out, lags, strict=True)):
         raise LstmsymError(f"{name} must be a non-empty sequence of whole numbers >= 1, got {lags!r}")
     return out
-
-
-def _check_max_lag(max_lag: object) -> int:
-    if isinstance(max_lag, bool) or not isinstance(max_lag, int | np.integer) or max_lag < 1:
-        raise LstmsymError(f"max_lag must be a whole number >= 1, got {max_lag!r}")
-    return int(max_lag)
-
-
-def _check_seeds(seeds: Sequence[int]) -> tuple[int, ...]:
-    if isinstance(seeds, int | np.integer) or not seeds:
-        raise LstmsymError(f"seeds must be a non-empty sequence of ints, got {seeds!r}")
-    if any(isinstance(s, bool) or not isinstance(s, int | np.integer) for s in seeds):
-        raise LstmsymError(f"seeds must be a non-empty sequence of ints, got {seeds!r}")
-    return tuple(int(s) for s in seeds)
 
 
 def _sig2(x: float) -> str:
@@ -125,7 +113,7 @@ def forget_product_table(
         params["b_f"] = np.array([b])  # keep gate's bias: the only nonzero parameter
         norms = lag_jacobian_norms(cell, params, xs, block=("c", "c"), direct=True)  # index k: lag T - k
         products.append([norms[T - L] for L in lags])
-        gates.append(1.0 / (1.0 + np.exp(-b)))
+        gates.append(sigmoid(b))
     return ForgetProductTable(biases, lags, np.array(gates), np.array(products))
 
 
@@ -175,8 +163,8 @@ def norm_curves(
     """
     if "c" not in getattr(cell, "state_names", ()):
         raise LstmsymError(f"cell must have a memory state 'c' (an LSTM or dense memory), got {cell!r}")
-    T = _check_max_lag(max_lag)
-    seeds = _check_seeds(seeds)
+    T = whole_number("max_lag", max_lag)
+    seeds = seed_tuple(seeds)
     if not (np.isfinite(input_scale) and input_scale >= 0):
         raise LstmsymError(f"input_scale must be a number >= 0, got {input_scale!r}")
     direct, total = [], []
@@ -255,7 +243,7 @@ def rest_state_loop(params: Mapping[str, ArrayLike]) -> np.ndarray:
     W_g = np.asarray(params["W_g"], dtype=np.float64)
     if W_g.ndim != 2 or W_g.shape != (b_f.shape[0], b_f.shape[0]):
         raise LstmsymError(f"W_g must be (n, n) and b_f (n,), got {W_g.shape} and {b_f.shape}")
-    f = 1.0 / (1.0 + np.exp(-b_f))  # keep gate at the rest state, (n,)
+    f = sigmoid(b_f)  # keep gate at the rest state, (n,)
     return np.diag(f) + W_g / 4.0
 
 
@@ -266,13 +254,12 @@ def rest_state_c_block(params: Mapping[str, ArrayLike], lag: int) -> np.ndarray:
     >>> rest_state_c_block(params, 5)                 # M = 1: σ(0) at every lag >= 1
     array([[0.5]])
     """
-    if isinstance(lag, bool) or not isinstance(lag, int | np.integer) or lag < 0:
-        raise LstmsymError(f"lag must be a whole number >= 0, got {lag!r}")
+    lag = whole_number("lag", lag, minimum=0)
     M = rest_state_loop(params)
     if lag == 0:
         return np.eye(M.shape[0])
-    f = 1.0 / (1.0 + np.exp(-np.asarray(params["b_f"], dtype=np.float64)))
-    return np.linalg.matrix_power(M, int(lag) - 1) @ np.diag(f)
+    f = sigmoid(np.asarray(params["b_f"], dtype=np.float64))
+    return np.linalg.matrix_power(M, lag - 1) @ np.diag(f)
 
 
 @dataclass(frozen=True)
@@ -315,8 +302,7 @@ def zero_weight_carousel(
         )
     if cell.param_shapes["b_f"] != (1,):
         raise LstmsymError(f"cell must be scalar (n=1), got b_f of shape {cell.param_shapes['b_f']}")
-    if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1:
-        raise LstmsymError(f"T must be a whole number >= 1, got {T!r}")
+    T = whole_number("T", T)
     T = int(T)
     compiled = compile_cell(cell)
     m = cell.param_shapes["U_f"][1] if "U_f" in cell.param_shapes else 1
@@ -330,7 +316,7 @@ def zero_weight_carousel(
         params = {name: np.zeros(shape) for name, shape in cell.param_shapes.items()}
         params["b_f"] = np.array([b_f])
         product = float(compiled.lag_jacobians(params, xs, path="direct")[0, c_index, c_index])
-        out.append(CarouselProduct(b_f, T, product, float((1.0 / (1.0 + np.exp(-b_f))) ** T)))
+        out.append(CarouselProduct(b_f, T, product, float(sigmoid(b_f) ** T)))
     return out
 
 

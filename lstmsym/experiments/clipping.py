@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import positive_number
 from ..errors import LstmsymError
 from ..numerics import reference
 from ..numerics.params import as_real_array
@@ -44,12 +45,9 @@ def clip_by_norm(g: object, threshold: float) -> np.ndarray:
     >>> clip_by_norm([1.0, 2.0], 0)
     Traceback (most recent call last):
     ...
-    lstmsym.errors.LstmsymError: threshold must be a positive finite number, got 0
+    lstmsym.errors.LstmsymError: threshold must be a positive number, got 0
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float | np.integer | np.floating):
-        raise LstmsymError(f"threshold must be a positive finite number, got {threshold!r}")
-    if not (np.isfinite(threshold) and threshold > 0):
-        raise LstmsymError(f"threshold must be a positive finite number, got {threshold!r}")
+    threshold = positive_number("threshold", threshold)
     arr = as_real_array("g", g, "gradient")
     return arr * clip_factor(float(np.linalg.norm(arr)), threshold)
 

@@ -31,17 +31,13 @@ import numpy as np
 import sympy as sp
 
 from ..cells import make_cell
+from ..checks import seed_tuple, whole_number
 from ..derivatives.step import jacobian_block
 from ..errors import LstmsymError
 from ..numerics.params import init_params, random_sequence
 from ..numerics.reference import forward, lag_jacobian_norms
-from .carousel import NormCurves, _check_lags, _check_max_lag, _check_seeds, norm_curves
-
-
-def _check_n(n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise LstmsymError(f"n must be a whole number >= 1, got {n!r}")
-    return int(n)
+from .carousel import NormCurves, _check_lags, norm_curves
+from .rnn_bounds import pascanu_bound
 
 
 def _rnn_name_to_dense(name: str) -> str:
@@ -60,7 +56,7 @@ def rnn_form(n: int = 1) -> sp.Matrix:
     Derived by lstmsym from ``make_cell("rnn", n)``; the renamed symbols carry the same assumptions, so
     the result can be compared with the dense-memory cell's block by ``==`` or ``check_answer``.
     """
-    block = jacobian_block(make_cell("rnn", n=_check_n(n)), "h", "h")
+    block = jacobian_block(make_cell("rnn", n=whole_number("n", n)), "h", "h")
     mapping = {
         s: sp.Symbol(_rnn_name_to_dense(s.name), **s.assumptions0)
         for s in block.free_symbols
@@ -138,8 +134,8 @@ def pascanu_bound_check(
     For each seed, one generator draws the weights ~ N(0, scale²) and then the inputs ~ N(0, 1), exactly
     as :func:`~lstmsym.experiments.carousel.norm_curves` does, so ``measured`` equals its ``direct``.
     """
-    cell = make_cell("dense_memory", n=_check_n(n))
-    T, seeds = _check_max_lag(max_lag), _check_seeds(seeds)
+    cell = make_cell("dense_memory", n=whole_number("n", n))
+    T, seeds = whole_number("max_lag", max_lag), seed_tuple(seeds)
     lags = np.arange(T + 1)
     norm_W, measured, bound = [], [], []
     for seed in seeds:
@@ -149,7 +145,7 @@ def pascanu_bound_check(
         measured.append(lag_jacobian_norms(cell, params, xs, block=("c", "c"), direct=True, ord=2)[::-1])
         w = float(np.linalg.norm(params["W_c"], 2))
         norm_W.append(w)
-        bound.append(w ** lags.astype(np.float64))
+        bound.append(pascanu_bound(T, lambda1=w))  # ‖∂c_T/∂c_{T-L}‖ ≤ ‖W_c‖₂^L, as for the RNN
     return BoundCheck(seeds, lags, np.array(norm_W), np.array(measured), np.array(bound))
 
 
@@ -165,7 +161,7 @@ def compare_memory_updates(
     Every cell gets weights ~ N(0, scale²), inputs ~ N(0, 1) and zero biases (the LSTM's b_f excepted),
     drawn per seed by :func:`~lstmsym.experiments.carousel.norm_curves`.
     """
-    n = _check_n(n)
+    n = whole_number("n", n)
     out = [norm_curves(make_cell("dense_memory", n=n), max_lag, seeds, scale, label="dense memory")]
     for b in forget_biases:
         out.append(
@@ -195,8 +191,7 @@ def zero_weight_carry(kind: str, steps: int = 100, c0: float = 0.5, forget_bias:
     """
     if kind not in ("lstm", "dense_memory"):
         raise LstmsymError(f"kind={kind!r} is not valid; expected one of: 'lstm', 'dense_memory'")
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise LstmsymError(f"steps must be a whole number >= 1, got {steps!r}")
+    steps = whole_number("steps", steps)
     T = int(steps)
     cell = make_cell(kind, n=1)
     params = {name: np.zeros(shape) for name, shape in cell.param_shapes.items()}
@@ -236,10 +231,8 @@ def linear_memory(
     w = float(w)
     if not np.isfinite(w):
         raise LstmsymError(f"w must be a finite number, got {w!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise LstmsymError(f"steps must be a whole number >= 1, got {steps!r}")
-    if isinstance(repeats, bool) or not isinstance(repeats, int | np.integer) or repeats < 1:
-        raise LstmsymError(f"repeats must be a whole number >= 1, got {repeats!r}")
+    steps = whole_number("steps", steps)
+    repeats = whole_number("repeats", repeats)
     if not np.isfinite(input_scale) or input_scale < 0:
         raise LstmsymError(f"input_scale must be a finite number >= 0, got {input_scale!r}")
     rng = np.random.default_rng(seed)
@@ -266,9 +259,8 @@ def deep_memory_norms(
     >>> bool(m2[50] < 1e-8 * m1[50])
     True
     """
-    if isinstance(depth, bool) or not isinstance(depth, int | np.integer) or depth < 1:
-        raise LstmsymError(f"depth must be a whole number >= 1, got {depth!r}")
-    n, T, seeds = _check_n(n), _check_max_lag(max_lag), _check_seeds(seeds)
+    depth = whole_number("depth", depth)
+    n, T, seeds = whole_number("n", n), whole_number("max_lag", max_lag), seed_tuple(seeds)
     if not np.isfinite(scale) or scale <= 0:
         raise LstmsymError(f"scale must be a finite number > 0, got {scale!r}")
     out = []
@@ -360,7 +352,7 @@ def dense_scale_sweep(
     >>> list(sweep), bool(sweep[0.3].at(20, "direct") < 1e-3)
     ([0.3, 1.0], True)
     """
-    cell = make_cell("dense_memory", n=_check_n(n))
+    cell = make_cell("dense_memory", n=whole_number("n", n))
     return {float(s): norm_curves(cell, max_lag=max_lag, seeds=seeds, scale=float(s)) for s in scales}
 
 

@@ -31,20 +31,13 @@ import numpy as np
 
 from ..cells import make_cell
 from ..cells.base import Cell
+from ..checks import positive_number
 from ..errors import LstmsymError, UnknownChoiceError
 from ..numerics.params import check_inputs, check_params, check_state
 from ..numerics.reference import lag_jacobian_norms
 
 #: How W is drawn before it is scaled to the prescribed largest singular value.
 SPECTRA = ("orthogonal", "gaussian")
-
-
-def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise LstmsymError(f"{name} must be a positive number, got {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise LstmsymError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
 
 
 def _rnn_cell(cell: object) -> Cell:
@@ -88,7 +81,7 @@ def rnn_params(
     array([1.2, 1.2, 1.2])
     """
     cell = _rnn_cell(cell)
-    lam = _positive("lambda1", lambda1)
+    lam = positive_number("lambda1", lambda1)
     if spectrum not in SPECTRA:
         raise UnknownChoiceError("spectrum", spectrum, SPECTRA)
     if isinstance(input_scale, bool) or not (np.isfinite(input_scale) and input_scale >= 0):
@@ -140,7 +133,7 @@ def pascanu_bound(max_lag: int, lambda1: float, gamma: float = 1.0) -> np.ndarra
     """
     if isinstance(max_lag, bool) or not isinstance(max_lag, int | np.integer) or max_lag < 0:
         raise LstmsymError(f"max_lag must be an int >= 0, got {max_lag!r}")
-    factor = _positive("lambda1", lambda1) * _positive("gamma", gamma)
+    factor = positive_number("lambda1", lambda1) * positive_number("gamma", gamma)
     return factor ** np.arange(max_lag + 1, dtype=np.float64)
 
 
@@ -255,7 +248,7 @@ def bound_sweep(
         raise LstmsymError(f"n must be an int >= 1, got {n!r}")
     if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1:
         raise LstmsymError(f"T must be an int >= 1, got {T!r}")
-    lambdas = tuple(_positive("lambdas entry", lam) for lam in lambdas)
+    lambdas = tuple(positive_number("lambdas entry", lam) for lam in lambdas)
     seeds = tuple(int(s) for s in seeds)
     if not lambdas or not seeds:
         raise LstmsymError("lambdas and seeds must each hold at least one value")

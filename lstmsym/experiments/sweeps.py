@@ -33,6 +33,7 @@ import numpy as np
 
 from ..cells import make_cell
 from ..cells.base import Cell
+from ..checks import positive_number, seed_tuple, whole_number
 from ..errors import LstmsymError, UnknownChoiceError
 from ..numerics.params import init_params, random_sequence
 from ..numerics.reference import lag_jacobian_norms
@@ -277,19 +278,6 @@ def _check_cell(cell: object) -> Cell:
     return cell
 
 
-def _check_T(T: object) -> int:
-    if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1:
-        raise LstmsymError(f"T must be a whole number >= 1, got {T!r}")
-    return int(T)
-
-
-def _check_seeds(seeds: Iterable[int]) -> tuple[int, ...]:
-    seeds = tuple(seeds) if not isinstance(seeds, int | np.integer) else (seeds,)
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, int | np.integer) for s in seeds):
-        raise LstmsymError(f"seeds must be a non-empty sequence of ints, got {seeds!r}")
-    return tuple(int(s) for s in seeds)
-
-
 def _check_values(name: str, values: Iterable[float], positive: bool = False) -> tuple[float, ...]:
     try:
         out = tuple(float(v) for v in values)
@@ -299,12 +287,6 @@ def _check_values(name: str, values: Iterable[float], positive: bool = False) ->
         what = "positive numbers" if positive else "finite numbers"
         raise LstmsymError(f"{name} must be a non-empty sequence of {what}, got {values!r}")
     return out
-
-
-def _check_positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not value > 0:
-        raise LstmsymError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
 
 
 def _block(cell: Cell, state: str) -> str:
@@ -372,14 +354,14 @@ def sample_run(
     ((5, 1), 0.9)
     """
     _check_cell(cell)
-    T = _check_T(T)
-    rng = np.random.default_rng(_check_seeds([seed])[0])
+    T = whole_number("T", T)
+    rng = np.random.default_rng(seed_tuple([seed])[0])
     params = init_params(cell, rng, scale=scale, forget_bias=forget_bias)
-    xs = random_sequence(cell, T, rng, scale=_check_positive("input_scale", input_scale))
+    xs = random_sequence(cell, T, rng, scale=positive_number("input_scale", input_scale))
     if spectral is not None:
         if spectral_kind not in SPECTRAL_KINDS:
             raise UnknownChoiceError("spectral_kind", spectral_kind, SPECTRAL_KINDS)
-        value = _check_positive("spectral", spectral)
+        value = positive_number("spectral", spectral)
         for name in recurrent_weights(cell):
             params[name] = _set_spectral(params[name], value, spectral_kind)
     return params, xs
@@ -450,7 +432,7 @@ def seed_norms(
     >>> runs.log10_norms.shape, bool(np.all(runs.q1 <= runs.median))
     ((5, 21), True)
     """
-    seeds = _check_seeds(seeds)
+    seeds = seed_tuple(seeds)
     runs = [lag_norms(cell, T, s, state, ord, direct, forget_bias, scale, input_scale) for s in seeds]
     config = {k: v for k, v in runs[0].config.items() if k != "seed"}
     return SeedNorms(
@@ -475,7 +457,7 @@ def _sweep(
     config: dict,
 ) -> ParameterSweep:
     """Shared loop: for value v, cell ``cells[v]`` and drawing options ``draw[v]``, over the seeds."""
-    seeds, T, ord = _check_seeds(seeds), _check_T(T), _check_ord(ord)
+    seeds, T, ord = seed_tuple(seeds), whole_number("T", T), _check_ord(ord)
     paths = [direct] + ([True] if with_direct and not direct else [])
     norms = np.empty((len(paths), len(values), len(seeds), T + 1))
     lambda1 = np.empty((len(values), len(seeds)))

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..cells.base import Cell
+from ..checks import positive_number, whole_number
 from ..errors import LstmsymError
 
 #: PyTorch's order of the LSTM gate blocks inside packed weights.
@@ -113,8 +114,8 @@ def init_params(
     ``unit_forget_bias``; 0 reproduces d2l). Peephole weights are drawn like weights.
     """
     rng = _generator(seed)
-    if scale is not None and not (_is_real(scale) and np.isfinite(scale) and scale > 0):
-        raise LstmsymError(f"scale must be a positive number, got {scale!r}")
+    if scale is not None:
+        scale = positive_number("scale", scale)
     if not (_is_real(forget_bias) and np.isfinite(forget_bias)):
         raise LstmsymError(f"forget_bias must be a finite number, got {forget_bias!r}")
     bound = 1.0 / np.sqrt(cell.n)
@@ -190,6 +191,4 @@ def random_sequence(
     cell: Cell, T: int, seed: int | np.random.Generator = 0, scale: float = 1.0
 ) -> np.ndarray:
     """Inputs x_1..x_T ~ N(0, scale²), shape (T, m)."""
-    if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1:
-        raise LstmsymError(f"T must be a whole number >= 1, got {T!r}")
-    return _generator(seed).normal(0.0, scale, size=(int(T), cell.m))
+    return _generator(seed).normal(0.0, scale, size=(whole_number("T", T), cell.m))

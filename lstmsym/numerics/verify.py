@@ -10,13 +10,12 @@ True
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..cells.base import Cell
-from ..errors import LstmsymError
+from ..checks import whole_number
 from . import reference
 from .compile import compile_cell
 from .gradcheck import Check, check_jacobian, compare_exact, report
@@ -66,9 +65,7 @@ def verify_cell(cell: Cell, T: int = 3, seed: int = 0, scale: float = 0.5) -> Ve
     (total and direct paths); the reference's own backward pass (vector-Jacobian products) against
     the symbolic Jacobian's first row block.
     """
-    if isinstance(T, bool) or not isinstance(T, numbers.Integral) or T < 1:
-        raise LstmsymError(f"T must be a whole number >= 1, got {T!r}")
-    T = int(T)
+    T = whole_number("T", T)
     rng = np.random.default_rng(seed)
     params = init_params(cell, rng, scale=scale)
     for name in params:  # biases random too, so no derivative is zero by accident

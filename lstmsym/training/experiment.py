@@ -31,7 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from ..cells import make_cell
+from ..checks import whole_number
 from ..errors import LstmsymError, UnknownChoiceError
+from ..numerics.reference.activations import sigmoid
 from .loop import train
 from .tasks import TASKS
 
@@ -143,8 +145,7 @@ def run_experiment(
             raise UnknownChoiceError("config", label, tuple(CONFIGS))
     if not lags or any(isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1 for T in lags):
         raise LstmsymError(f"lags must be whole numbers >= 1, got {list(lags)!r}")
-    if isinstance(seeds, bool) or not isinstance(seeds, int | np.integer) or seeds < 1:
-        raise LstmsymError(f"seeds must be a whole number >= 1, got {seeds!r}")
+    seeds = whole_number("seeds", seeds)
     _make_task(task, int(min(lags)), budget)  # validates the task and the smallest lag
     jobs = [
         (label, task, int(T), seed, budget)
@@ -241,7 +242,7 @@ def format_keep_products(forget_biases: Sequence[float], lags: Sequence[int]) ->
         )
     lines = ["b_f   " + "".join(f"{'T=' + str(T):>10}" for T in lags)]
     for b in biases:
-        keep = 1.0 / (1.0 + np.exp(-b))
+        keep = sigmoid(b)
         lines.append(f"{b:<5} " + "".join(f"{keep ** int(T):>10.1e}" for T in lags))
     return "\n".join(lines)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import whole_number
 from ..errors import LstmsymError
 
 Array = np.ndarray
@@ -30,18 +31,6 @@ class Batch:
     xs: Array
     target: Array
     mask: Array | None
-
-
-def _check_lag(T: object, low: int) -> int:
-    if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < low:
-        raise LstmsymError(f"lag T must be a whole number >= {low}, got {T!r}")
-    return int(T)
-
-
-def _check_batch(batch: object) -> int:
-    if isinstance(batch, bool) or not isinstance(batch, int | np.integer) or batch < 1:
-        raise LstmsymError(f"batch must be a whole number >= 1, got {batch!r}")
-    return int(batch)
 
 
 @dataclass(frozen=True)
@@ -68,12 +57,12 @@ class SignTask:
     name = "sign"
 
     def __post_init__(self) -> None:
-        _check_lag(self.T, 1)
+        whole_number("lag T", self.T)
         if not (np.isfinite(self.noise) and self.noise >= 0):
             raise LstmsymError(f"noise must be a number >= 0, got {self.noise!r}")
 
     def sample(self, batch: int, rng: np.random.Generator) -> Batch:
-        B = _check_batch(batch)
+        B = whole_number("batch", batch)
         sign = rng.integers(0, 2, size=B)
         xs = np.empty((self.T + 1, B, 1))
         xs[0, :, 0] = 2.0 * sign - 1.0
@@ -120,10 +109,10 @@ class AddingTask:
     tolerance = 0.04
 
     def __post_init__(self) -> None:
-        _check_lag(self.T, 11)  # so that the last pair is never among the first 10
+        whole_number("lag T", self.T, minimum=11)  # so that the last pair is never among the first 10
 
     def sample(self, batch: int, rng: np.random.Generator) -> Batch:
-        B, T = _check_batch(batch), self.T
+        B, T = whole_number("batch", batch), self.T
         L_max = T + T // 10
         length = rng.integers(T, L_max + 1, size=B)  # L in [T, T + T/10]
         values = rng.uniform(-1.0, 1.0, size=(L_max, B))  # in sequence coordinates: row j = pair j
