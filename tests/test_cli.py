@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lstmsym.cells.variants import VARIANTS, variant_cell
 from lstmsym.cli import main
-from lstmsym.cli.cells import VARIANTS, variant_cell
 from lstmsym.numerics.gradcheck import Check
 from lstmsym.numerics.verify import Verification
 

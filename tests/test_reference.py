@@ -17,11 +17,12 @@ against blocks) only differ by rounding and use 1e-12 / 1e-10.
 import warnings
 import zlib
 from collections.abc import Callable
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from lstmsym.cells import make_cell
+from lstmsym.cells.variants import VARIANTS
 from lstmsym.numerics import reference as ref
 from lstmsym.numerics.reference.activations import dsigmoid, dtanh, sigmoid, tanh
 
@@ -30,55 +31,11 @@ ATOL, RTOL = 1e-7, 1e-5
 EXACT = {"atol": 1e-12, "rtol": 1e-10}
 
 # ----------------------------------------------------------------------------------------------------------
-# cells: the lead's make_cell when it imports, else a stand-in built from the conventions
-
-
-def _conventions_cell(kind: str, n: int, m: int, **switches: object) -> SimpleNamespace:
-    """A stand-in for lstmsym.cells.make_cell with the attributes the reference reads (conventions.md)."""
-    sq, inp, vec = (n, n), (n, m), (n,)
-    options: dict[str, object] = {}
-    if kind == "rnn":
-        states, gates, shapes = ("h",), (), {"W": sq, "U": inp, "b": vec}
-    elif kind == "gru":
-        states, gates = ("h",), ("z", "r", "n")
-        shapes = {f"{p}_{k}": s for k in "zrn" for p, s in (("W", sq), ("U", inp), ("b", vec))} | {"d_n": vec}
-    elif kind == "dense_memory":
-        states, gates = ("c", "h"), ("o",)
-        shapes = {"W_c": sq, "W_h": sq, "U_c": inp, "b_c": vec, "W_o": sq, "U_o": inp, "b_o": vec}
-    else:
-        options = {"readout": "tanh", "input_gate": True, "forget_gate": True, "output_gate": True,
-                   "coupled": False, "peephole": False, **switches}
-        present = {"i": options["input_gate"], "f": options["forget_gate"], "g": True,
-                   "o": options["output_gate"]}
-        with_weights = [k for k in "ifgo" if present[k] and not (k == "f" and options["coupled"])]
-        states, gates = ("c", "h"), tuple(k for k in "ifgo" if present[k])
-        shapes = {f"{p}_{k}": s for k in with_weights for p, s in (("W", sq), ("U", inp), ("b", vec))}
-        if options["peephole"]:
-            shapes |= {f"p_{k}": vec for k in "ifo" if k in with_weights}
-        if options["readout"] == "dense":
-            shapes |= {"W_y": sq, "U_y": inp, "V_y": sq, "b_y": vec}
-    return SimpleNamespace(kind=kind, options=options, n=n, m=m, state_names=states, gate_names=gates,
-                           param_shapes=shapes)
-
-
-try:
-    from lstmsym.cells import make_cell
-except ImportError:
-    make_cell = _conventions_cell
+# cells: the package's variants, plus switch combinations the reference is worth checking on too
 
 
 CONFIGS = [
-    ("rnn", {}), ("gru", {}), ("dense_memory", {}),
-    ("lstm", {}),
-    ("lstm", {"readout": "sigmoid"}),
-    ("lstm", {"readout": "identity"}),
-    ("lstm", {"readout": "dense"}),
-    ("lstm", {"input_gate": False}),
-    ("lstm", {"forget_gate": False}),
-    ("lstm", {"output_gate": False}),
-    ("lstm", {"coupled": True}),
-    ("lstm", {"peephole": True}),
-    ("lstm", {"peephole": True, "coupled": True}),
+    *VARIANTS.values(),
     ("lstm", {"peephole": True, "readout": "dense"}),
     ("lstm", {"peephole": True, "forget_gate": False, "readout": "sigmoid"}),
     ("lstm", {"peephole": True, "input_gate": False, "output_gate": False}),
@@ -327,8 +284,11 @@ def test_direct_jacobian_matches_central_differences_with_frozen_gates(kind, swi
         assert not np.allclose(direct, ref.step_jacobian(cell, params, xs[0], state0), atol=1e-6)
 
 
-@pytest.mark.parametrize("kind, switches", [c for c in CONFIGS if c[0] == "lstm"],
-                         ids=[i for i, c in zip(CONFIG_IDS, CONFIGS, strict=True) if c[0] == "lstm"])
+LSTM_FAMILY = ("lstm", "lstm1997")
+
+
+@pytest.mark.parametrize("kind, switches", [c for c in CONFIGS if c[0] in LSTM_FAMILY],
+                         ids=[i for i, c in zip(CONFIG_IDS, CONFIGS, strict=True) if c[0] in LSTM_FAMILY])
 def test_lstm_direct_memory_block_is_the_keep_gate(kind, switches):
     for cell, _params, _x, _st, _new, gates, J in _direct_steps(kind, switches):
         n = cell.n

@@ -1,22 +1,10 @@
-"""Every cell and switch the tests are parametrised over, as (name, switches) pairs."""
+"""Every cell and switch the tests run over: the package's own list, as (name, switches) pairs."""
 
-VARIANTS = [
-    ("rnn", {}),
-    ("lstm", {}),
-    ("lstm1997", {}),
-    ("gru", {}),
-    ("dense_memory", {}),
-    ("lstm", {"readout": "sigmoid"}),
-    ("lstm", {"readout": "identity"}),
-    ("lstm", {"readout": "dense"}),
-    ("lstm", {"input_gate": False}),
-    ("lstm", {"output_gate": False}),
-    ("lstm", {"coupled": True}),
-    ("lstm", {"peephole": True}),
-    ("lstm", {"peephole": True, "coupled": True}),
-]
+from lstmsym.cells.variants import VARIANTS as NAMED
+
+VARIANTS = list(NAMED.values())
 
 
 def variant_id(variant) -> str:
-    name, switches = variant
-    return name + "".join(f"-{k}={v}" for k, v in switches.items())
+    """The variant's name in lstmsym.cells.variants, e.g. "lstm-peephole-coupled"."""
+    return next(name for name, value in NAMED.items() if value == variant)

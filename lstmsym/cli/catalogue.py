@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..cells.variants import VARIANTS, variant_cell
 from ..derivatives.chain import Chain
-from .cells import VARIANTS, variant_cell, variant_flags
+from .cells import variant_flags
 from .derive import _latex, chain_items, step_items
 
 #: The number of steps the T-step products are shown for.
@@ -30,7 +31,7 @@ def _math(latex: str) -> str:
 
 
 def page(variant: str) -> str:
-    """The Markdown page of one variant (a name of :data:`lstmsym.cli.cells.VARIANTS`)."""
+    """The Markdown page of one variant (a name of :data:`lstmsym.cells.variants.VARIANTS`)."""
     cell = variant_cell(variant)
     flags = variant_flags(variant)
     out = [

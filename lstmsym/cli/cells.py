@@ -1,4 +1,4 @@
-"""The cell-choosing options the subcommands share, and the named variants ``check`` and the catalogue cover.
+"""The cell-choosing options the subcommands share, and the derive flags of a named variant.
 
 Every name comes from a fixed list (argparse ``choices``): nothing the user types is evaluated.
 """
@@ -8,33 +8,7 @@ from __future__ import annotations
 import argparse
 
 from ..cells import CELL_NAMES, READOUTS, Cell, make_cell
-
-#: Every cell and switch combination, by the name ``lstmsym check`` and the catalogue use for it.
-VARIANTS: dict[str, tuple[str, dict[str, object]]] = {
-    "rnn": ("rnn", {}),
-    "lstm": ("lstm", {}),
-    "lstm1997": ("lstm1997", {}),
-    "gru": ("gru", {}),
-    "dense_memory": ("dense_memory", {}),
-    "lstm-readout-sigmoid": ("lstm", {"readout": "sigmoid"}),
-    "lstm-readout-identity": ("lstm", {"readout": "identity"}),
-    "lstm-readout-dense": ("lstm", {"readout": "dense"}),
-    "lstm-no-input-gate": ("lstm", {"input_gate": False}),
-    "lstm-no-output-gate": ("lstm", {"output_gate": False}),
-    "lstm-coupled": ("lstm", {"coupled": True}),
-    "lstm-peephole": ("lstm", {"peephole": True}),
-    "lstm-peephole-coupled": ("lstm", {"peephole": True, "coupled": True}),
-}
-
-
-def variant_cell(variant: str, n: int = 1, m: int = 1) -> Cell:
-    """The cell a variant name stands for, e.g. ``variant_cell("lstm-coupled", n=2)``.
-
-    >>> variant_cell("lstm-peephole-coupled", n=2)
-    make_cell('lstm', n=2, m=1, coupled=True, peephole=True)
-    """
-    name, switches = VARIANTS[variant]
-    return make_cell(name, n=n, m=m, **switches)
+from ..cells.variants import VARIANTS
 
 
 def variant_flags(variant: str) -> str:

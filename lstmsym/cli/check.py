@@ -11,9 +11,9 @@ import argparse
 
 import numpy as np
 
+from ..cells.variants import VARIANTS, variant_cell
 from ..errors import LstmsymError
 from ..numerics.verify import verify_cell
-from .cells import VARIANTS, variant_cell
 
 EXAMPLES = """\
 examples:
