@@ -41,15 +41,6 @@ class Odot(sp.Function):
         )
 
 
-class Diag(sp.Function):
-    r"""Display node for ``\operatorname{diag}(v)``, the matrix with v on its diagonal."""
-
-    nargs = 1
-
-    def _latex(self, printer, exp=None):
-        return rf"\operatorname{{diag}}\left({printer._print(self.args[0])}\right)"
-
-
 def odot(a: sp.Expr, b: sp.Expr) -> sp.Expr:
     return Odot(a, b, evaluate=False)
 

@@ -135,11 +135,6 @@ class Step:
             out.update(zip(r.symbols, value, strict=True))
         return out
 
-    def time_symbols(self) -> list[sp.Symbol]:
-        """Every symbol that depends on the time label, in a fixed order (to re-label a step)."""
-        syms = list(self.x) + [s for v in self.prev.values() for s in v]
-        return syms + [s for r in self.rules for s in r.symbols]
-
     def latex(self) -> str:
         """The step's equations in vector notation, as a LaTeX ``aligned`` block."""
         rows = [r.display for r in self.rules]
