@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LstmsymError
-from ..numerics.params import init_params, random_sequence
+from ..experiments.sweeps import sample_run
 from ..numerics.reference import lag_jacobian_norms
 from .cells import add_cell_options, cell_from_args
 
@@ -83,9 +83,7 @@ def run(args: argparse.Namespace) -> int:
     paths = ("total", "direct") if args.path == "both" else (args.path,)
     if "direct" in paths and of != wrt:
         raise LstmsymError("the direct path has no cross blocks (of != wrt); use --path total")
-    rng = np.random.default_rng(args.seed)
-    params = init_params(cell, rng, scale=args.scale, forget_bias=args.forget_bias)
-    xs = random_sequence(cell, args.steps, rng)
+    params, xs = sample_run(cell, args.steps, args.seed, args.forget_bias, args.scale)  # as the sweeps draw
     columns = {
         path: lag_jacobian_norms(
             cell, params, xs, block=(of, wrt), direct=path == "direct", ord=ORDS[args.ord], log10=args.log10
