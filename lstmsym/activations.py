@@ -3,7 +3,7 @@ r"""The logistic sigmoid as a SymPy function that prints as σ and knows its der
 SymPy has ``tanh`` built in; the logistic sigmoid is declared here so that equations read the way
 a lecture writes them, :math:`\sigma(a)`, instead of ``1/(1 + exp(-a))``:
 
->>> from sympy import Symbol, latex, diff
+>>> from sympy import Float, Symbol, latex, diff
 >>> a = Symbol("a")
 >>> sigmoid(a)
 sigmoid(a)
@@ -23,6 +23,15 @@ notation writes derivatives (σ' = f(1 - f) for the keep gate f = σ(a)):
 y*(1 - y)
 >>> ACTIVATIONS["tanh"].derivative_of_output(y)
 1 - y**2
+
+Evaluated at a saturated point, ``1 - σ`` and ``1 - tanh²`` subtract two nearly equal numbers and lose
+their digits (σ(30) = 1 - 9.4e-14 keeps only three of them in float64). :func:`without_cancellation`
+rewrites them as σ(-a) and 1/cosh²(a), the same values with no subtraction:
+
+>>> slope = diff(sigmoid(a), a)
+>>> x = Float(30.0)
+>>> f"{float(slope.subs(a, x)):.6e}", f"{float(without_cancellation(slope).subs(a, x)):.6e}"
+('9.348078e-14', '9.357623e-14')
 """
 
 from __future__ import annotations
@@ -89,3 +98,35 @@ ACTIVATIONS: dict[str, Activation] = {
     "tanh": Activation("tanh", tanh, lambda y: 1 - y**2),
     "identity": Activation("identity", lambda a: a, lambda y: S.One),
 }
+
+
+
+def _cancel_free(term: sp.Expr) -> sp.Expr:
+    """One sum k - k σ(u) → k σ(-u) and k - k tanh(u)² → k/cosh(u)², for every such pair in ``term``."""
+    terms = list(term.args)
+    for j, t in enumerate(terms):
+        k, rest = t.as_coeff_Mul()
+        for pattern, value in ((lambda r: isinstance(r, sigmoid), lambda r: sigmoid(-r.args[0])),
+                               (lambda r: r.is_Pow and r.exp == 2 and isinstance(r.base, tanh),
+                                lambda r: 1 / sp.cosh(r.base.args[0]) ** 2)):
+            if k.is_negative and pattern(rest) and -k in terms:
+                kept = [x for m, x in enumerate(terms) if m not in (j, terms.index(-k))]
+                return _cancel_free(sp.Add(*kept, -k * value(rest)))
+    return term
+
+
+def without_cancellation(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every k - k σ(u) written as k σ(-u) and every k - k tanh(u)² as k/cosh(u)²: equal values.
+
+    Gate notation writes slopes through outputs (σ' = σ(1 - σ), tanh' = 1 - tanh²); evaluated in floating
+    point at a large argument, those differences cancel. This form evaluates them without subtracting
+    (σ'(a) = σ(a) σ(-a)); use it before evaluating a slope numerically.
+
+    >>> from sympy import Symbol, tanh
+    >>> a, o = Symbol("a"), Symbol("o")
+    >>> without_cancellation(o * sigmoid(a) * (1 - sigmoid(a)))
+    o*sigmoid(-a)*sigmoid(a)
+    >>> without_cancellation(3 * (1 - tanh(a) ** 2))
+    3/cosh(a)**2
+    """
+    return sp.sympify(expr).replace(lambda e: e.is_Add, _cancel_free)

@@ -29,6 +29,7 @@ from lstmsym.experiments.readout import (
     readout_jacobians,
     readout_parameter_count,
     readout_slope_table,
+    readout_slopes,
     simulate_drift,
     write_gate_means,
 )
@@ -416,3 +417,17 @@ def test_write_gate_means_over_the_last_steps():
             write_gate_means(run, last=bad)
     with pytest.raises(LstmsymError, match="DriftRun"):
         write_gate_means("run", last=1)
+
+
+def test_readout_slopes_keep_their_digits_when_saturated():
+    # σ'(30) = e^-30 / (1 + e^-30)^2 = σ(30)σ(-30); 1 - σ(30) in float arithmetic would keep only 3 digits
+    slopes = readout_slopes((0.0, 30.0))
+    assert list(slopes.index) == list(READOUTS) and list(slopes.columns) == [0.0, 30.0]
+    exact = np.exp(-30.0) / (1 + np.exp(-30.0)) ** 2
+    np.testing.assert_allclose(slopes.loc["sigmoid", 30.0], 9.357622968839e-14, rtol=1e-12)
+    np.testing.assert_allclose(slopes.loc["sigmoid", 30.0], exact, rtol=1e-14)
+    np.testing.assert_allclose(slopes.loc["tanh", 30.0], 1 / np.cosh(30.0) ** 2, rtol=1e-14)
+    assert slopes.loc["dense", 30.0] == slopes.loc["tanh", 30.0]
+    assert slopes.loc["identity"].tolist() == [1.0, 1.0]
+    with pytest.raises(LstmsymError, match="memory_values"):
+        readout_slopes([])

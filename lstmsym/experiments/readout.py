@@ -35,6 +35,7 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
+from ..activations import without_cancellation
 from ..cells import make_cell
 from ..cells.base import Cell
 from ..derivatives.step import jacobian_block
@@ -89,10 +90,38 @@ def readout_derivative(cell: Cell) -> sp.Matrix:
     return tangent["h"].applyfunc(sp.factor_terms)
 
 
-def readout_slope_table(memory_values: Sequence[float] = (0.0, 1.0, 3.0, 10.0, 30.0)) -> str:
+def readout_slopes(memory_values: Sequence[float] = (0.0, 1.0, 3.0, 10.0, 30.0)):
     """∂h_t/∂c_t of each readout (:func:`readout_derivative`, n = 1) at o_t = 1, V_y = 1 and each c_t value.
 
-    For the dense readout y_t = tanh(c_t) (its other inputs zero), so it matches the tanh readout.
+    A pandas DataFrame, one row per readout (index ``readout``), one column per memory value. For the dense
+    readout y_t = tanh(c_t) (its other inputs zero), so it matches the tanh readout. The slopes are evaluated
+    without cancellation (:func:`lstmsym.activations.without_cancellation`: σ'(c) as σ(c)σ(-c), tanh'(c) as
+    1/cosh²(c)), so a saturated slope keeps its digits: σ'(30) = 9.3576e-14, tanh'(30) = 3.5e-26. A float64
+    backward pass that forms 1 - tanh²(c) from the stored tanh(c) gets 0 there instead (tanh(30) rounds to 1).
+
+    >>> slopes = readout_slopes((0.0, 30.0))
+    >>> [f"{v:.4g}" for v in slopes.loc["sigmoid"]], [f"{v:.3g}" for v in slopes.loc["dense"]]
+    (['0.25', '9.358e-14'], ['1', '3.5e-26'])
+    """
+    import pandas as pd
+
+    values = [float(v) for v in memory_values]
+    if not values or not all(np.isfinite(values)):
+        raise LstmsymError(f"memory_values must be a non-empty list of finite numbers, got {memory_values!r}")
+    c = sp.Symbol("c", real=True)
+    rows = {}
+    for name in READOUTS:
+        slope = readout_derivative(make_cell("lstm", readout=name))[0, 0]
+        symbols = {str(sym): sym for sym in slope.free_symbols}
+        point = {"o_{t}": 1, "V_{y}": 1, "y_{t}": sp.tanh(c), "c_{t}": c}
+        at = {symbols[k]: v for k, v in point.items() if k in symbols}
+        slope = without_cancellation(slope.xreplace(at))
+        rows[name] = [float(slope.subs(c, sp.Float(v))) for v in values]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=values).rename_axis("readout")
+
+
+def readout_slope_table(memory_values: Sequence[float] = (0.0, 1.0, 3.0, 10.0, 30.0)) -> str:
+    """:func:`readout_slopes` as text, 3 significant digits.
 
     >>> print(readout_slope_table((0.0, 3.0)))
     readout          c = 0       c = 3
@@ -101,20 +130,9 @@ def readout_slope_table(memory_values: Sequence[float] = (0.0, 1.0, 3.0, 10.0, 3
     identity             1           1
     dense                1     0.00987
     """
-    values = [float(v) for v in memory_values]
-    if not values or not all(np.isfinite(values)):
-        raise LstmsymError(f"memory_values must be a non-empty list of finite numbers, got {memory_values!r}")
-    lines = [f"{'readout':<10}" + "".join(f"{'c = ' + format(v, 'g'):>12}" for v in values)]
-    for name in READOUTS:
-        slope = readout_derivative(make_cell("lstm", readout=name))[0, 0]
-        symbols = {str(sym): sym for sym in slope.free_symbols}
-        row = []
-        for v in values:
-            point = {symbols.get("o_{t}"): 1, symbols.get("V_{y}"): 1, symbols.get("y_{t}"): sp.tanh(v)}
-            value = slope.subs({k: w for k, w in point.items() if k is not None})
-            if "c_{t}" in symbols:
-                value = value.subs(symbols["c_{t}"], v)
-            row.append(float(value))
+    table = readout_slopes(memory_values)
+    lines = [f"{'readout':<10}" + "".join(f"{'c = ' + format(v, 'g'):>12}" for v in table.columns)]
+    for name, row in table.iterrows():
         lines.append(f"{name:<10}" + "".join(f"{value:>12.3g}" for value in row))
     return "\n".join(lines)
 
@@ -588,6 +606,7 @@ __all__ = [
     "readout_jacobians",
     "readout_parameter_count",
     "readout_slope_table",
+    "readout_slopes",
     "simulate_drift",
     "write_gate_means",
 ]
