@@ -79,40 +79,44 @@ def split(cell, s: np.ndarray) -> dict[str, np.ndarray]:
     return {name: s[j * cell.n:(j + 1) * cell.n] for j, name in enumerate(cell.state_names)}
 
 
-def naive_step(cell, P: dict, x: np.ndarray, st: dict, frozen: dict | None = None) -> tuple[dict, dict]:
+def naive_step(cell, P: dict, x: np.ndarray, st: dict, frozen: dict | None = None,
+               net: dict | None = None) -> tuple[dict, dict]:
     """One step written straight from docs/conventions.md with σ = 1 / (1 + exp(-a)): (new state, gates).
 
     ``frozen`` (gate name → value) replaces those gates by constants: the map whose Jacobian is the direct
-    one.
+    one. ``net`` (a state) is what every net input of a gate, the candidate and the dense readout reads as the
+    previous state, instead of ``st``: held at the trajectory's state, the map's Jacobian is the 1997
+    truncated one (the memory line and everything inside the step still read ``st``).
     """
     sig = lambda a: 1.0 / (1.0 + np.exp(-a))  # noqa: E731
     frozen = frozen or {}
+    net = st if net is None else net
     gate = lambda name, value: frozen.get(name, value)  # noqa: E731
     if cell.kind == "rnn":
         return {"h": np.tanh(P["W"] @ st["h"] + P["U"] @ x + P["b"])}, {}
     if cell.kind == "gru":
-        h = st["h"]
-        z = gate("z", sig(P["W_z"] @ h + P["U_z"] @ x + P["b_z"]))
-        r = gate("r", sig(P["W_r"] @ h + P["U_r"] @ x + P["b_r"]))
-        cand = gate("n", np.tanh(P["U_n"] @ x + P["b_n"] + r * (P["W_n"] @ h + P["d_n"])))
+        h, hn = st["h"], net["h"]
+        z = gate("z", sig(P["W_z"] @ hn + P["U_z"] @ x + P["b_z"]))
+        r = gate("r", sig(P["W_r"] @ hn + P["U_r"] @ x + P["b_r"]))
+        cand = gate("n", np.tanh(P["U_n"] @ x + P["b_n"] + r * (P["W_n"] @ hn + P["d_n"])))
         return {"h": (1 - z) * cand + z * h}, {"z": z, "r": r, "n": cand}
     if cell.kind == "dense_memory":
         c = np.tanh(P["W_c"] @ st["c"] + P["W_h"] @ st["h"] + P["U_c"] @ x + P["b_c"])
         o = gate("o", sig(P["W_o"] @ st["h"] + P["U_o"] @ x + P["b_o"]))
         return {"c": c, "h": o * np.tanh(c)}, {"o": o}
     sw = cell.options
-    c0, h0 = st["c"], st["h"]
+    c0, h0 = st["c"], net["h"]
 
     def pre(k, peep):
         a = P[f"W_{k}"] @ h0 + P[f"U_{k}"] @ x + P[f"b_{k}"]
         return a + P[f"p_{k}"] * peep if f"p_{k}" in P else a
 
     gates = {}
-    i = gates["i"] = gate("i", sig(pre("i", c0))) if sw["input_gate"] else np.ones_like(c0)
+    i = gates["i"] = gate("i", sig(pre("i", net["c"]))) if sw["input_gate"] else np.ones_like(c0)
     if sw["coupled"]:
         gates["f"] = gate("f", 1 - i)
     elif sw["forget_gate"]:
-        gates["f"] = gate("f", sig(pre("f", c0)))
+        gates["f"] = gate("f", sig(pre("f", net["c"])))
     f = gates.get("f", 1.0)
     g = gates["g"] = gate("g", np.tanh(pre("g", None)))
     c = f * c0 + i * g
@@ -416,3 +420,167 @@ def test_huge_preactivations_give_no_warnings_and_finite_results(kind, switches)
         results += [grads.ds, grads.dxs, *grads.dparams.values()]
     assert all(np.all(np.isfinite(r)) for r in results)
     assert max(np.abs(v).max() for k, v in traj.cache.items() if k.startswith("a")) > 100   # saturated
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the 1997 truncated gradient: gradient="truncated"
+
+TRUNCATABLE = [c for c in CONFIGS if c[0] in ("lstm", "lstm1997", "gru")]
+TRUNCATABLE_IDS = [i for i, c in zip(CONFIG_IDS, CONFIGS, strict=True) if c[0] in ("lstm", "lstm1997", "gru")]
+truncatable = pytest.mark.parametrize("kind, switches", TRUNCATABLE, ids=TRUNCATABLE_IDS)
+
+
+def _stack_state(cell, st: dict) -> np.ndarray:
+    return np.concatenate([st[name] for name in cell.state_names])
+
+
+def _detached_jacobian(cell, params, x, st) -> np.ndarray:
+    """Central differences of the step whose net inputs read the fixed previous state ``st``."""
+    def step(s):
+        new, _ = naive_step(cell, params, x, split(cell, s), net=st)
+        return _stack_state(cell, new)
+    return central_diff(step, _stack_state(cell, st))
+
+
+@truncatable
+@sizes
+def test_truncated_jacobian_matches_central_differences_of_the_detached_step(kind, switches, n, m, T):
+    """gradient="truncated": the Jacobian of the step whose gates', candidate's and dense readout's net inputs
+    read a detached copy of s_{t-1}; at every step of a trajectory."""
+    cell, params, xs, state0, _ = case(kind, switches, n, m, T)
+    st = state0
+    for t in range(T):
+        J = ref.step_jacobian(cell, params, xs[t], st, gradient="truncated")
+        assert_fd(J, _detached_jacobian(cell, params, xs[t], st))
+        if kind != "gru":
+            np.testing.assert_array_equal(J[:, n:], 0.0)       # h_{t-1} gets no error at all
+        st, _ = naive_step(cell, params, xs[t], st)
+
+
+@truncatable
+@sizes
+def test_truncated_lag_jacobians_backward_and_norms_agree(kind, switches, n, m, T):
+    cell, params, xs, state0, rng = case(kind, switches, n, m, T)
+    traj = ref.forward(cell, params, xs, state0)
+    J = ref.lag_jacobians(cell, params, xs, state0, gradient="truncated")
+    product, st = np.eye(traj.s.shape[1]), state0
+    steps = []
+    for t in range(T):
+        steps.append(ref.step_jacobian(cell, params, xs[t], st, gradient="truncated"))
+        st = traj.state(t + 1)
+    for k in range(T, -1, -1):
+        np.testing.assert_allclose(J[k], product, **EXACT)
+        if k:
+            product = product @ steps[k - 1]
+    ds_T = rng.normal(size=traj.s.shape[1])
+    grads = ref.backward(cell, params, traj, xs, ds_T, gradient="truncated")
+    np.testing.assert_allclose(grads.ds, np.einsum("i,kij->kj", ds_T, J), **EXACT)
+    norms = ref.lag_jacobian_norms(cell, params, xs, state0, ord=2, gradient="truncated")
+    np.testing.assert_allclose(norms, np.linalg.norm(J, 2, axis=(1, 2)), **EXACT)
+
+
+@truncatable
+@sizes
+def test_truncated_parameter_and_input_gradients_are_the_local_ones(kind, switches, n, m, T):
+    """Under truncation a step's parameter (and input) gradient is its local one, ∂s_t/∂θ with s_{t-1} held,
+    contracted with the truncated cotangent ds[t]; summed over the steps."""
+    cell, params, xs, state0, rng = case(kind, switches, n, m, T)
+    traj = ref.forward(cell, params, xs, state0)
+    ds_T = rng.normal(size=traj.s.shape[1])
+    grads = ref.backward(cell, params, traj, xs, ds_T, gradient="truncated")
+    expected = {name: np.zeros_like(v) for name, v in params.items()}
+    for t in range(1, T + 1):
+        prev = traj.state(t - 1)
+
+        def local(p, x, prev=prev, t=t):
+            new, _ = naive_step(cell, p, x, prev)
+            return grads.ds[t] @ _stack_state(cell, new)
+
+        for name, value in params.items():
+            expected[name] += central_diff(lambda v, name=name, local=local, t=t: local({**params, name: v},
+                                                                                      xs[t - 1]), value)
+        assert_fd(grads.dxs[t - 1], central_diff(lambda x, local=local: local(params, x), xs[t - 1]))
+    for name in params:
+        assert_fd(grads.dparams[name], expected[name])
+
+
+def test_truncated_1997_memory_gradient_is_exactly_one_over_1000_steps():
+    """The 1997 cell under its own truncated gradient: ∂c_T/∂c_k = I exactly at every lag 0..1000, while the
+    full BPTT block of the same run differs from the identity."""
+    cell, params, xs, state0, _ = case("lstm1997", {}, 4, 1, 1000, scale=0.3)
+    J = ref.lag_jacobians(cell, params, xs, state0, gradient="truncated")
+    np.testing.assert_array_equal(J[:, :4, :4], np.broadcast_to(np.eye(4), (1001, 4, 4)))
+    np.testing.assert_array_equal(J[:1000, :, 4:], 0.0)
+    full = ref.lag_jacobian_norms(cell, params, xs, state0, block="c", ord=2)
+    truncated = ref.lag_jacobian_norms(cell, params, xs, state0, block="c", ord=2, gradient="truncated")
+    assert np.all(truncated == 1.0)
+    assert abs(full[0] - 1.0) > 1e-3
+
+
+def test_truncated_lstm_memory_gradient_is_the_product_of_keep_gates():
+    cell, params, xs, state0, _ = case("lstm", {}, 3, 2, 200, scale=0.3)
+    traj = ref.forward(cell, params, xs, state0)
+    J = ref.lag_jacobians(cell, params, xs, state0, gradient="truncated")
+    f = traj.gates["f"]
+    for k in (0, 50, 199):
+        np.testing.assert_allclose(J[k, :3, :3], np.diag(np.prod(f[k:], axis=0)), rtol=1e-12, atol=0)
+    direct = ref.lag_jacobians(cell, params, xs, state0, direct=True)
+    np.testing.assert_allclose(J[:, :3, :3], direct[:, :3, :3], rtol=1e-12, atol=0)
+
+
+def test_full_gradient_is_the_default():
+    cell, params, xs, state0, rng = case("lstm", {"peephole": True}, 2, 1, 6)
+    traj = ref.forward(cell, params, xs, state0)
+    ds_T = rng.normal(size=4)
+    np.testing.assert_array_equal(ref.lag_jacobians(cell, params, xs, state0),
+                                  ref.lag_jacobians(cell, params, xs, state0, gradient="full"))
+    np.testing.assert_array_equal(ref.backward(cell, params, traj, xs, ds_T).ds,
+                                  ref.backward(cell, params, traj, xs, ds_T, gradient="full").ds)
+    truncated = ref.lag_jacobians(cell, params, xs, state0, gradient="truncated")
+    assert not np.allclose(truncated, ref.lag_jacobians(cell, params, xs, state0), atol=1e-6)
+
+
+def test_truncated_gradient_refusals():
+    for kind in ("rnn", "dense_memory"):
+        cell, params, xs, state0, _ = case(kind, {}, 2, 1, 3)
+        with pytest.raises(ValueError, match="gradient='truncated'.*" + kind):
+            ref.lag_jacobians(cell, params, xs, state0, gradient="truncated")
+    cell, params, xs, state0, _ = case("lstm", {}, 2, 1, 3)
+    with pytest.raises(ValueError, match="gradient='truncate' is not valid"):
+        ref.lag_jacobian_norms(cell, params, xs, state0, gradient="truncate")
+    with pytest.raises(ValueError, match="direct=True and gradient='truncated'"):
+        ref.step_jacobian(cell, params, xs[0], state0, direct=True, gradient="truncated")
+    with pytest.raises(ValueError, match="'W_x'"):
+        ref.lag_jacobians(cell, params, xs, state0, cut=("W_x",))
+
+
+@pytest.mark.parametrize("kind, switches, names", [
+    ("lstm", {}, ("W_g",)),
+    ("lstm", {"peephole": True}, ("W_g", "W_i")),
+    ("lstm1997", {}, ("W_g",)),
+    ("gru", {}, ("W_n",)),
+    ("dense_memory", {}, ("W_h",)),
+])
+def test_cut_zeroes_a_route_in_the_backward_pass_only(kind, switches, names):
+    """cut=names: each step Jacobian is that of the step in which the cut weights act on a detached copy of
+    h_{t-1} (moved into the bias: the forward values are unchanged, the route carries no derivative)."""
+    cell, params, xs, state0, _ = case(kind, switches, 3, 2, 4)
+    traj = ref.forward(cell, params, xs, state0)
+    product = np.eye(traj.s.shape[1])
+    for t in range(4, 0, -1):
+        prev = traj.state(t - 1)
+        moved = dict(params)
+        for name in names:
+            bias = {"W_n": "d_n", "W_h": "b_c"}.get(name, "b_" + name[2:])
+            moved[bias] = params[bias] + params[name] @ prev["h"]
+            moved[name] = np.zeros_like(params[name])
+
+        def step(s, moved=moved, t=t):
+            new, _ = naive_step(cell, moved, xs[t - 1], split(cell, s))
+            return _stack_state(cell, new)
+
+        product = product @ central_diff(step, traj.s[t - 1])
+    got = ref.lag_jacobians(cell, params, xs, state0, cut=names)
+    assert_fd(got[0], product)
+    np.testing.assert_allclose(ref.forward(cell, params, xs, state0).s, traj.s, **EXACT)
+    assert not np.allclose(got[0], ref.lag_jacobians(cell, params, xs, state0)[0], atol=1e-6)

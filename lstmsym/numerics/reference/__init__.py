@@ -20,6 +20,25 @@ array([0.        , 0.76159416, 0.90925167])
 array([0.29106136, 0.34652279, 1.        ])
 >>> backward(cell, params, traj, xs, np.array([1.0])).dxs[:, 0]   # ∂h_2/∂x_1, ∂h_2/∂x_2
 array([0.14553068, 0.17326139])
+
+Two options change which Jacobian a backward sweep multiplies, never the forward pass:
+
+- ``gradient="truncated"`` (LSTM family and GRU; ``"full"``, the default, is ordinary backpropagation through
+  time): Hochreiter & Schmidhuber's 1997 truncation. Error that reaches the net input of a gate or of the
+  candidate (or of the LSTM's dense readout) is not passed further back in time; only the memory line
+  carries error across a step, so the cotangent of c_{t-1} is f_t ⊙ (cotangent of c_t) and h_{t-1} gets
+  none. In the 1997 cell (f ≡ 1) the truncated ∂c_T/∂c_k is the identity at every lag.
+- ``cut=("W_g",)`` (lag sweeps): the named parameters are set to zero in the step Jacobians only, while the
+  trajectory keeps them: a route cut in the backward pass, on the same trajectory.
+
+>>> cell = SimpleNamespace(kind="lstm1997", options={}, n=1, m=1, state_names=("c", "h"))
+>>> params = {f"{w}_{k}": np.full(shape, 0.5) for k in "igo" for w, shape in (("W", (1, 1)), ("U", (1, 1)),
+...                                                                           ("b", 1))}
+>>> xs = np.ones((3, 1))
+>>> lag_jacobian_norms(cell, params, xs, block="c", gradient="truncated")   # only the carousel: 1
+array([1., 1., 1., 1.])
+>>> lag_jacobian_norms(cell, params, xs, block="c").round(4)                 # full BPTT: more routes
+array([1.1572, 1.0404, 1.    , 1.    ])
 """
 
 from collections.abc import Mapping
@@ -33,6 +52,7 @@ from ...errors import LstmsymError
 from . import dense_memory, gru, lstm, rnn
 
 __all__ = [
+    "GRADIENTS",
     "Grads",
     "Trajectory",
     "backward",
@@ -44,6 +64,9 @@ __all__ = [
 
 Array = np.ndarray
 _MODULES: dict[str, ModuleType] = {"rnn": rnn, "lstm": lstm, "gru": gru, "dense_memory": dense_memory}
+#: How error is passed back in time: ordinary BPTT, or the 1997 truncation (LSTM family and GRU only).
+GRADIENTS = ("full", "truncated")
+_TRUNCATABLE = (lstm, gru)
 _NORM_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
 _NORM_CHUNK = 256  # lag_jacobian_norms evaluates the matrix norms this many lags at a time
 _SCALE_LIMIT = 256  # running products are kept with their largest entry in [2^-256, 2^256]
@@ -151,6 +174,32 @@ def _stack(state: Mapping[str, Array], names: tuple[str, ...]) -> Array:
     return np.concatenate([state[name] for name in names])
 
 
+def _truncated(module: ModuleType, cell: object, gradient: str, direct: bool = False) -> bool:
+    """Whether ``gradient`` asks for the truncated gradient; checks the choice and that the cell has one."""
+    if gradient not in GRADIENTS:
+        raise LstmsymError(f"gradient={gradient!r} is not valid; expected one of: 'full', 'truncated'")
+    if gradient == "full":
+        return False
+    if module not in _TRUNCATABLE:
+        raise LstmsymError(
+            f"gradient='truncated' cuts the error at the net inputs of the gates and the candidate, which a "
+            f"{cell.kind} cell does not have apart from its state; use an LSTM-family cell or a GRU, or "
+            "gradient='full'")
+    if direct:
+        raise LstmsymError("direct=True and gradient='truncated' are two different Jacobians; ask for one")
+    return True
+
+
+def _cut_params(params: dict[str, Array], cut: object) -> dict[str, Array]:
+    """``params`` with the parameters named in ``cut`` set to zero (for the step Jacobians only)."""
+    names = (cut,) if isinstance(cut, str) else tuple(cut)
+    for name in names:
+        if name not in params:
+            raise LstmsymError(
+                f"cut names parameter {name!r}, which this cell does not have: {sorted(params)}")
+    return {**params, **{name: np.zeros_like(params[name]) for name in names}}
+
+
 def forward(cell: object, params: Mapping[str, ArrayLike], xs: ArrayLike,
             state0: Mapping[str, ArrayLike] | None = None) -> Trajectory:
     """Run the cell over ``xs`` (T, m) from ``state0`` (name → (n,); zeros if None).
@@ -186,12 +235,15 @@ def forward(cell: object, params: Mapping[str, ArrayLike], xs: ArrayLike,
 
 
 def step_jacobian(cell: object, params: Mapping[str, ArrayLike], x: ArrayLike,
-                  state_prev: Mapping[str, ArrayLike] | ArrayLike | None, direct: bool = False) -> Array:
+                  state_prev: Mapping[str, ArrayLike] | ArrayLike | None, direct: bool = False,
+                  gradient: str = "full") -> Array:
     """The one-step Jacobian ∂s_t/∂s_{t-1}, (N, N), rows and columns in state order.
 
     ``state_prev`` is s_{t-1} as name → (n,) or as the stacked (N,) vector (None: zeros). ``direct=True``
-    holds every gate value and the other previous state variables fixed (the carousel path): the
-    result is block-diagonal, with only the own-state blocks ∂c_t/∂c_{t-1}, ∂h_t/∂h_{t-1}.
+    holds every gate and candidate value and the other previous state variables fixed (the direct path):
+    the result is block-diagonal, with only the own-state blocks ∂c_t/∂c_{t-1}, ∂h_t/∂h_{t-1}.
+    ``gradient="truncated"``: the Jacobian the 1997 truncated gradient multiplies (see the module notes);
+    for an LSTM its c-from-c block is diag(f_t) and its columns of h_{t-1} are zero.
 
     >>> from types import SimpleNamespace
     >>> cell = SimpleNamespace(kind="gru", options={}, n=1, m=1, state_names=("h",))
@@ -201,20 +253,25 @@ def step_jacobian(cell: object, params: Mapping[str, ArrayLike], x: ArrayLike,
     array([[0.5]])
     """
     module, options = _resolve(cell)
+    truncated = _truncated(module, cell, gradient, direct)
     params = _float_params(params, cell)
     x = _finite("input x", x).reshape(cell.m)
     prev = _as_state(module, cell.n, state_prev)
     rec = module.step(params, options, x, prev)
-    return _jacobian(module, params, options, x, prev, rec, direct, cell.n)
+    return _jacobian(module, params, options, x, prev, rec, direct, cell.n, truncated)
 
 
 def _jacobian(module: ModuleType, params: Mapping[str, Array], options: dict[str, object], x: Array,
-              prev: Mapping[str, Array], rec: Mapping[str, Array], direct: bool, n: int) -> Array:
+              prev: Mapping[str, Array], rec: Mapping[str, Array], direct: bool, n: int,
+              truncated: bool = False) -> Array:
     """The cell module's step Jacobian; for ``direct``, also hold the *other* previous state fixed.
 
-    The cell modules freeze the gates; the direct path of the conventions also keeps each state
-    variable to its own block (the carousel), so the off-diagonal state blocks are zeroed here.
+    The cell modules freeze the gates and candidates; the direct path of the conventions also keeps each
+    state variable to its own block, so the off-diagonal state blocks are zeroed here. ``truncated``: the
+    module's truncated-gradient Jacobian (LSTM family and GRU).
     """
+    if truncated:
+        return module.jacobian(params, options, x, prev, rec, truncated=True)
     J = module.jacobian(params, options, x, prev, rec, direct)
     if direct:
         own = np.kron(np.eye(J.shape[0] // n, dtype=bool), np.ones((n, n), dtype=bool))
@@ -237,12 +294,14 @@ def _rescaled(M: Array, exponent: int) -> tuple[Array, int]:
 
 
 def lag_jacobians(cell: object, params: Mapping[str, ArrayLike], xs: ArrayLike,
-                  state0: Mapping[str, ArrayLike] | None = None, direct: bool = False) -> Array:
+                  state0: Mapping[str, ArrayLike] | None = None, direct: bool = False,
+                  gradient: str = "full", cut: tuple[str, ...] = ()) -> Array:
     """J with J[k] = ∂s_T/∂s_k for k = 0..T, (T+1, N, N), in one backward sweep.
 
     J[T] is the identity and J[k] = J[k+1] @ (∂s_{k+1}/∂s_k). ``direct=True`` multiplies direct one-step
-    Jacobians, evaluated along the true trajectory. Memory is (T+1) N² floats; for long lags of one block use
-    :func:`lag_jacobian_norms`. The running product is rescaled by exact powers of two, so that vanishing
+    Jacobians, evaluated along the true trajectory; ``gradient="truncated"`` the 1997 truncated
+    ones; ``cut`` names parameters zeroed in the step Jacobians only (the trajectory keeps them).
+    Memory is (T+1) N² floats; for long lags of one block use :func:`lag_jacobian_norms`. The running product is rescaled by exact powers of two, so that vanishing
     products do not slow down in subnormal arithmetic; entries below ~5e-324 come out as 0.
 
     >>> from types import SimpleNamespace
@@ -252,7 +311,9 @@ def lag_jacobians(cell: object, params: Mapping[str, ArrayLike], xs: ArrayLike,
     array([0.125, 0.25 , 0.5  , 1.   ])
     """
     module, options = _resolve(cell)
+    truncated = _truncated(module, cell, gradient, direct)
     params = _float_params(params, cell)
+    jparams = _cut_params(params, cut)
     xs = _sequence(cell, xs)
     traj = forward(cell, params, xs, state0)
     T, N = traj.T, traj.s.shape[1]
@@ -260,8 +321,8 @@ def lag_jacobians(cell: object, params: Mapping[str, ArrayLike], xs: ArrayLike,
     M, exponent = np.eye(N), 0              # ∂s_T/∂s_k = M 2^exponent
     out[T] = M
     for t in range(T, 0, -1):
-        J_t = _jacobian(module, params, options, xs[t - 1], traj.state(t - 1), traj.record(t), direct,
-                        cell.n)
+        J_t = _jacobian(module, jparams, options, xs[t - 1], traj.state(t - 1), traj.record(t), direct,
+                        cell.n, truncated)
         M, exponent = _rescaled(M @ J_t, exponent)
         out[t - 1] = np.ldexp(M, exponent) if exponent else M
     return out
@@ -283,7 +344,8 @@ def _block_slices(names: tuple[str, ...], n: int,
 def lag_jacobian_norms(cell: object, params: Mapping[str, ArrayLike], xs: ArrayLike,
                        state0: Mapping[str, ArrayLike] | None = None,
                        block: tuple[str, str] | str | None = None, direct: bool = False,
-                       ord: str | float = "fro", log10: bool = False) -> Array:
+                       ord: str | float = "fro", log10: bool = False, gradient: str = "full",
+                       cut: tuple[str, ...] = ()) -> Array:
     """Norms ‖∂a_T/∂b_k‖ for k = 0..T, (T+1,), without storing the (T+1, N, N) Jacobians.
 
     ``block=("c", "h")`` picks rows of state c_T and columns of state h_k (a single name ``"c"`` means
@@ -293,6 +355,7 @@ def lag_jacobian_norms(cell: object, params: Mapping[str, ArrayLike], xs: ArrayL
     returns log10 of the norms, finite even beyond the float range (a norm of 1e-1000 gives -1000; an
     exactly zero block gives -inf). The scale is shared by the block rows, so entries more than ~1e308
     below the largest one are lost (they matter only to ord=-2 or -1 of such ill-conditioned blocks).
+    ``direct``, ``gradient`` and ``cut`` choose the step Jacobians as in :func:`lag_jacobians`.
 
     >>> from types import SimpleNamespace
     >>> cell = SimpleNamespace(kind="rnn", options={}, n=2, m=1, state_names=("h",))
@@ -305,7 +368,9 @@ def lag_jacobian_norms(cell: object, params: Mapping[str, ArrayLike], xs: ArrayL
     if ord not in _NORM_ORDS:
         raise ValueError(f"ord={ord!r} is not valid; expected one of: {', '.join(map(repr, _NORM_ORDS))}")
     module, options = _resolve(cell)
+    truncated = _truncated(module, cell, gradient, direct)
     params = _float_params(params, cell)
+    jparams = _cut_params(params, cut)
     xs = _sequence(cell, xs)
     traj = forward(cell, params, xs, state0)
     T, N = traj.T, traj.s.shape[1]
@@ -317,7 +382,8 @@ def lag_jacobian_norms(cell: object, params: Mapping[str, ArrayLike], xs: ArrayL
     filled, first = 0, T                    # chunk holds lags first, first-1, ..., first-filled+1
     for k in range(T, -1, -1):
         if k < T:
-            J_k = _jacobian(module, params, options, xs[k], traj.state(k), traj.record(k + 1), direct, cell.n)
+            J_k = _jacobian(module, jparams, options, xs[k], traj.state(k), traj.record(k + 1), direct,
+                            cell.n, truncated)
             R, exponent = _rescaled(R @ J_k, exponent)   # ∂s_T/∂s_k = ∂s_T/∂s_{k+1} ∂s_{k+1}/∂s_k
         chunk[filled], exponents[k] = R[:, cols], exponent
         filled += 1
@@ -332,11 +398,13 @@ def lag_jacobian_norms(cell: object, params: Mapping[str, ArrayLike], xs: ArrayL
 
 
 def backward(cell: object, params: Mapping[str, ArrayLike], traj: Trajectory, xs: ArrayLike,
-             ds_T: Mapping[str, ArrayLike] | ArrayLike) -> Grads:
+             ds_T: Mapping[str, ArrayLike] | ArrayLike, gradient: str = "full") -> Grads:
     """Backpropagation through time of L = ds_T · s_T, by per-step vector-Jacobian products (no matrices).
 
     ``ds_T`` is the cotangent of s_T, (N,) or name → (n,). Returns ds (T+1, N) with ds[k] = ds_T @ ∂s_T/∂s_k,
-    the parameter gradients ∂L/∂θ and dxs (T, m).
+    the parameter gradients ∂L/∂θ and dxs (T, m). ``gradient="truncated"``: the 1997 truncated gradient
+    (LSTM family and GRU): ds[k] = ds_T @ (product of the truncated step Jacobians), and each step's
+    parameter and input gradients are the local ones, taken with that cotangent.
 
     >>> from types import SimpleNamespace
     >>> cell = SimpleNamespace(kind="dense_memory", options={}, n=1, m=1, state_names=("c", "h"))
@@ -348,6 +416,7 @@ def backward(cell: object, params: Mapping[str, ArrayLike], traj: Trajectory, xs
     array([0.39322386, 0.        ])
     """
     module, options = _resolve(cell)
+    truncated = _truncated(module, cell, gradient)
     params = _float_params(params, cell)
     xs = _sequence(cell, xs)
     names, T = module.STATE_NAMES, traj.T
@@ -360,6 +429,9 @@ def backward(cell: object, params: Mapping[str, ArrayLike], traj: Trajectory, xs
     dxs = np.zeros((T, cell.m))
     for t in range(T, 0, -1):
         prev, rec = traj.state(t - 1), traj.record(t)
-        cot, dxs[t - 1] = module.vjp(params, options, xs[t - 1], prev, rec, cot, dparams)
+        if truncated:
+            cot, dxs[t - 1] = module.vjp(params, options, xs[t - 1], prev, rec, cot, dparams, truncated=True)
+        else:
+            cot, dxs[t - 1] = module.vjp(params, options, xs[t - 1], prev, rec, cot, dparams)
         ds[t - 1] = _stack(cot, names)
     return Grads(ds=ds, dparams=dparams, dxs=dxs)

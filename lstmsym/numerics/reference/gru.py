@@ -9,7 +9,9 @@ State ``(h,)``; gates ``z, r, n``; params ``W_z, U_z, b_z, W_r, U_r, b_r, W_n, U
     h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 
 (The gate called n shares its letter with the hidden size n; in code the candidate is ``cand``.)
-The direct Jacobian holds z, r and n fixed, which leaves ∂h_t/∂h_{t-1} = diag(z_t).
+The direct Jacobian holds z, r and n fixed, which leaves ∂h_t/∂h_{t-1} = diag(z_t). The *truncated* gradient
+(the 1997 LSTM's rule, carried over) passes nothing back in time through the net inputs of z, r and n: the
+cotangent of h_{t-1} is z_t ⊙ (cotangent of h_t), so its step Jacobian is diag(z_t) as well.
 """
 
 from collections.abc import Mapping
@@ -53,12 +55,14 @@ def step(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
 
 
 def jacobian(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
-             prev: Mapping[str, Array], rec: Mapping[str, Array], direct: bool = False) -> Array:
-    """∂h_t/∂h_{t-1}, (n, n), by pushing tangents (n, n) through the lines of ``step``."""
+             prev: Mapping[str, Array], rec: Mapping[str, Array], direct: bool = False,
+             truncated: bool = False) -> Array:
+    """∂h_t/∂h_{t-1}, (n, n), by pushing tangents (n, n) through the lines of ``step``; ``direct`` or
+    ``truncated``: diag(z_t), the gates' and candidate's net inputs passing nothing back."""
     h_prev = prev["h"]
     z, r, q, cand = rec["z"], rec["r"], rec["q"], rec["n"]
     J = np.diag(z)                                                           # the carousel: z ⊙ h_{t-1}
-    if direct:
+    if direct or truncated:
         return J
     Tz = rec["dz_da"][:, None] * params["W_z"]                               # (n, n)
     Tr = rec["dr_da"][:, None] * params["W_r"]
@@ -68,11 +72,11 @@ def jacobian(params: Mapping[str, Array], options: Mapping[str, object], x: Arra
 
 def vjp(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
         prev: Mapping[str, Array], rec: Mapping[str, Array], ds: Mapping[str, Array],
-        dparams: dict[str, Array]) -> tuple[dict[str, Array], Array]:
+        dparams: dict[str, Array], truncated: bool = False) -> tuple[dict[str, Array], Array]:
     """Pull the cotangent ``ds["h"]`` of h_t back through ``step``'s lines, last line first.
 
     Adds this step's parameter gradients into ``dparams`` (in place); returns (cotangent of h_{t-1} as a
-    dict, cotangent of x_t).
+    dict, cotangent of x_t). ``truncated=True``: the net inputs pass nothing on to h_{t-1}.
     """
     h_prev = prev["h"]
     z, r, q, cand = rec["z"], rec["r"], rec["q"], rec["n"]
@@ -89,12 +93,12 @@ def vjp(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
     # q = W_n h_{t-1} + d_n
     dparams["W_n"] += np.outer(dq, h_prev)
     dparams["d_n"] += dq
-    dh_prev += params["W_n"].T @ dq
+    dh_prev += 0.0 if truncated else params["W_n"].T @ dq
     # the two sigmoid gates r and z: a_k = W_k h_{t-1} + U_k x + b_k
     for k, da in (("r", dr * rec["dr_da"]), ("z", dz * rec["dz_da"])):
         dparams[f"W_{k}"] += np.outer(da, h_prev)
         dparams[f"U_{k}"] += np.outer(da, x)
         dparams[f"b_{k}"] += da
-        dh_prev += params[f"W_{k}"].T @ da
+        dh_prev += 0.0 if truncated else params[f"W_{k}"].T @ da
         dx += params[f"U_{k}"].T @ da
     return {"h": dh_prev}, dx

@@ -13,9 +13,16 @@ b_k (n,)``, peepholes ``p_i, p_f, p_o (n,)``, dense readout ``W_y (n, n), U_y (n
     h_t = o_t ⊙ y_t
 
 The Jacobian is pushed forward with tangents of shape (n, 2n): row r holds the derivative of a quantity's
-r-th entry with respect to s_{t-1} = [c_{t-1}; h_{t-1}]. The *direct* Jacobian holds the four gates i, f, g,
-o fixed (their tangents are zero); the dense readout y is not a gate and keeps its dependence on h_{t-1} and
-c_t.
+r-th entry with respect to s_{t-1} = [c_{t-1}; h_{t-1}]. The *direct* Jacobian holds the gates i, f, o and the
+candidate g fixed (their tangents are zero); the dense readout y is not a gate and keeps its dependence on
+h_{t-1} and c_t.
+
+The *truncated* gradient (Hochreiter & Schmidhuber 1997) passes no error back in time through a net input:
+whatever reaches the net inputs of i, f, g, o (and of the dense readout) stops there instead of continuing to
+h_{t-1}, and the peepholes p_i, p_f pass nothing to c_{t-1}. Only the memory line carries error across the
+step: the cotangent of c_{t-1} is f_t ⊙ (cotangent of c_t), and h_{t-1} gets none. Within the step nothing is
+cut (h_t still reaches c_t through the readout, and o's peephole p_o still reaches c_t), and the parameter
+and input gradients of the step are the usual local ones.
 """
 
 from collections.abc import Mapping
@@ -122,10 +129,14 @@ def step(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
 
 
 def jacobian(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
-             prev: Mapping[str, Array], rec: Mapping[str, Array], direct: bool = False) -> Array:
+             prev: Mapping[str, Array], rec: Mapping[str, Array], direct: bool = False,
+             truncated: bool = False) -> Array:
     """∂[c_t; h_t]/∂[c_{t-1}; h_{t-1}], (2n, 2n), by pushing tangents (n, 2n) through the lines of ``step``.
 
-    ``direct=True`` gives every gate a zero tangent (gate values held fixed).
+    ``direct=True`` gives every gate and the candidate a zero tangent (their values held fixed).
+    ``truncated=True`` gives every net input a zero tangent with respect to s_{t-1} (the 1997 truncated
+    gradient): the gates and the candidate are held, the dense readout loses its W_y h_{t-1} term, and o's
+    peephole on the new memory c_t, inside the step, is kept.
     """
     sw = switches(options)
     c_prev = prev["c"]
@@ -145,7 +156,7 @@ def jacobian(params: Mapping[str, Array], options: Mapping[str, object], x: Arra
             da = da + params[f"p_{k}"][:, None] * peep_tangent
         return rec[f"d{k}_da"][:, None] * da
 
-    live = not direct
+    live = not (direct or truncated)
     Ti = gate_tangent("i", dc_prev) if live and sw["input_gate"] else zero
     if sw["coupled"]:
         Tf = -Ti                                                        # f = 1 - i
@@ -154,9 +165,15 @@ def jacobian(params: Mapping[str, Array], options: Mapping[str, object], x: Arra
     Tg = rec["dg_da"][:, None] * recurrent(params["W_g"]) if live else zero
     # c = f ⊙ c_{t-1} + i ⊙ g   (product rule, each factor's tangent row-scaled by the other factor)
     Tc = f[:, None] * dc_prev + c_prev[:, None] * Tf + g[:, None] * Ti + i[:, None] * Tg
-    To = gate_tangent("o", Tc) if live and sw["output_gate"] else zero
+    if sw["output_gate"] and live:
+        To = gate_tangent("o", Tc)
+    elif sw["output_gate"] and truncated and sw["peephole"]:   # a_o reads c_t within the step: kept
+        To = (rec["do_da"] * params["p_o"])[:, None] * Tc
+    else:
+        To = zero
     if sw["readout"] == "dense":                # y is not a gate: it keeps its tangent even when direct
-        Ty = rec["dy_da"][:, None] * (recurrent(params["W_y"]) + params["V_y"] @ Tc)
+        back_in_time = zero if truncated else recurrent(params["W_y"])
+        Ty = rec["dy_da"][:, None] * (back_in_time + params["V_y"] @ Tc)
     else:
         Ty = rec["dy_da"][:, None] * Tc
     Th = y[:, None] * To + o[:, None] * Ty                              # h = o ⊙ y
@@ -174,12 +191,13 @@ def _pull_affine(params: Mapping[str, Array], k: str, da: Array, h_prev: Array, 
 
 def vjp(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
         prev: Mapping[str, Array], rec: Mapping[str, Array], ds: Mapping[str, Array],
-        dparams: dict[str, Array]) -> tuple[dict[str, Array], Array]:
+        dparams: dict[str, Array], truncated: bool = False) -> tuple[dict[str, Array], Array]:
     """Pull the cotangents ``ds["c"], ds["h"]`` of c_t, h_t back through ``step``'s lines, last line first.
 
     Adds this step's parameter gradients into ``dparams`` (in place); returns (cotangents of c_{t-1}, h_{t-1}
     as a dict, cotangent of x_t). Here a local ``dq`` is the cotangent ∂L/∂q, while ``rec["dq_da"]`` is the
-    forward pass's local derivative ∂q/∂a_q.
+    forward pass's local derivative ∂q/∂a_q. ``truncated=True``: what reaches a net input is not passed on to
+    h_{t-1} or (through p_i, p_f) to c_{t-1}; the cotangent of c_{t-1} is f_t ⊙ (cotangent of c_t).
     """
     sw = switches(options)
     c_prev, h_prev = prev["c"], prev["h"]
@@ -199,7 +217,7 @@ def vjp(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
         dparams["V_y"] += np.outer(da_y, c)
         dc += params["V_y"].T @ da_y
         back_h, back_x = _pull_affine(params, "y", da_y, h_prev, x, dparams)
-        dh_prev += back_h
+        dh_prev += 0.0 if truncated else back_h
         dx += back_x
     else:
         dc += dy * rec["dy_da"]
@@ -207,7 +225,7 @@ def vjp(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
     if sw["output_gate"]:
         da_o = do * rec["do_da"]
         back_h, back_x = _pull_affine(params, "o", da_o, h_prev, x, dparams)
-        dh_prev += back_h
+        dh_prev += 0.0 if truncated else back_h
         dx += back_x
         if sw["peephole"]:
             dparams["p_o"] += da_o * c
@@ -218,7 +236,7 @@ def vjp(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
     # candidate
     da_g = dg * rec["dg_da"]
     back_h, back_x = _pull_affine(params, "g", da_g, h_prev, x, dparams)
-    dh_prev += back_h
+    dh_prev += 0.0 if truncated else back_h
     dx += back_x
     # keep gate, then write gate (a coupled f = 1 - i sends its cotangent to i)
     gates = []
@@ -230,9 +248,9 @@ def vjp(params: Mapping[str, Array], options: Mapping[str, object], x: Array,
         gates.append(("i", di * rec["di_da"]))
     for k, da in gates:
         back_h, back_x = _pull_affine(params, k, da, h_prev, x, dparams)
-        dh_prev += back_h
+        dh_prev += 0.0 if truncated else back_h
         dx += back_x
         if sw["peephole"]:
             dparams[f"p_{k}"] += da * c_prev
-            dc_prev += params[f"p_{k}"] * da
+            dc_prev += 0.0 if truncated else params[f"p_{k}"] * da
     return {"c": dc_prev, "h": dh_prev}, dx
