@@ -301,8 +301,9 @@ def lag_jacobians(cell: object, params: Mapping[str, ArrayLike], xs: ArrayLike,
     J[T] is the identity and J[k] = J[k+1] @ (∂s_{k+1}/∂s_k). ``direct=True`` multiplies direct one-step
     Jacobians, evaluated along the true trajectory; ``gradient="truncated"`` the 1997 truncated
     ones; ``cut`` names parameters zeroed in the step Jacobians only (the trajectory keeps them).
-    Memory is (T+1) N² floats; for long lags of one block use :func:`lag_jacobian_norms`. The running product is rescaled by exact powers of two, so that vanishing
-    products do not slow down in subnormal arithmetic; entries below ~5e-324 come out as 0.
+    Memory is (T+1) N² floats; for long lags of one block use :func:`lag_jacobian_norms`. The running
+    product is rescaled by exact powers of two, so that vanishing products do not slow down in subnormal
+    arithmetic; entries below ~5e-324 come out as 0.
 
     >>> from types import SimpleNamespace
     >>> cell = SimpleNamespace(kind="rnn", options={}, n=1, m=1, state_names=("h",))
