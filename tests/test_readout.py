@@ -16,11 +16,14 @@ from lstmsym.errors import LstmsymError
 from lstmsym.experiments.readout import (
     H_BOUNDS,
     READOUTS,
+    drift_by_forget_bias,
+    drift_gradient_growth,
     drift_params,
     drift_table,
     gradient_table,
     h_path_norms,
     h_path_report,
+    memory_path_norms,
     parameter_blocks,
     plot_drift,
     plot_h_paths,
@@ -431,3 +434,67 @@ def test_readout_slopes_keep_their_digits_when_saturated():
     assert slopes.loc["identity"].tolist() == [1.0, 1.0]
     with pytest.raises(LstmsymError, match="memory_values"):
         readout_slopes([])
+
+
+def test_drift_by_forget_bias_against_its_own_trajectories():
+    table = drift_by_forget_bias((1.0, 3.0, 5.0), T=600, seed=1)
+    cell = make_cell("lstm", n=4)
+    for row in table.itertuples():
+        run = simulate_drift(cell, T=600, seed=1, forget_bias=row.b_f)
+        f, i, g = (run.traj.gates[k] for k in "fig")
+        c = np.zeros(4)
+        for t in range(600):                         # the memory line by hand, and the cap step by step
+            c_new = f[t] * c + i[t] * g[t]
+            assert np.abs(c_new).max() <= row.f_max * np.abs(c).max() + row.write_max + 1e-12
+            c = c_new
+        np.testing.assert_allclose(c, run.traj.states["c"][-1], rtol=1e-12, atol=1e-12)
+        assert row.c_T == np.abs(c).max() and row.c_max <= row.bound
+        assert row.f_max == f.max() and row.write_max == np.abs(i * g).max()
+        np.testing.assert_allclose(row.steady, np.max(np.abs((i * g).mean(0)) / (1 - f.mean(0))), rtol=1e-12)
+        assert row.slope_median == np.median(run.slope_norm[300:])
+    assert table["c_T"].is_monotonic_increasing and table["bound"].is_monotonic_increasing
+    assert table["slope_median"].is_monotonic_decreasing
+    with pytest.raises(LstmsymError, match="forget_biases"):
+        drift_by_forget_bias([])
+
+
+def test_drift_gradient_growth_is_polynomial_and_the_carousel_is_exactly_one():
+    table = drift_gradient_growth((100, 200, 400), readouts=("identity", "tanh"), seed=0, n=3)
+    assert (table["dcT_dc0"] == 1.0).all()                  # f ≡ 1 and no W: ∂c_T/∂c_0 = I
+    ident = table[table["readout"] == "identity"]
+    for row in ident.itertuples():                          # ∂L/∂c_0 = ∂L/∂c_T = o_T for h = o ⊙ c
+        run = simulate_drift(make_cell("lstm1997", n=3, readout="identity"), T=row.T, seed=0)
+        assert np.isclose(row.dL_dc0, run.traj.gates["o"][-1].max(), rtol=1e-12)
+        seed_T = {"c": np.zeros(3), "h": np.ones(3)}
+        grads = reference.backward(run.cell, run.params, run.traj, run.xs, seed_T)
+        norm = np.sqrt(sum(np.sum(v**2) for v in grads.dparams.values()))
+        assert np.isclose(row.param_norm, norm, rtol=1e-12)
+    slope = np.polyfit(np.log(ident["T"]), np.log(ident["param_norm"]), 1)[0]
+    assert 1.5 < slope < 2.5                                # about T², not exponential
+    assert np.polyfit(np.log(ident["T"]), np.log(ident["c_T"]), 1)[0] == pytest.approx(1.0, abs=0.15)
+    with pytest.raises(LstmsymError, match="readouts"):
+        drift_gradient_growth((10,), readouts=("relu",))
+    with pytest.raises(LstmsymError, match="steps"):
+        drift_gradient_growth((0,))
+
+
+def test_memory_path_norms_per_readout_and_the_control():
+    table = memory_path_norms(lag=100, seeds=range(7), forget_bias=3.0)
+    med = table.groupby("readout")["total"].median()
+    assert med["identity"] > 100 * med["sigmoid"]           # two orders of magnitude on the same draws
+    one = table[(table["readout"] == "identity") & (table["seed"] == 2)].iloc[0]
+    run = simulate_drift(make_cell("lstm", n=4, readout="identity"), T=100, seed=2, recurrent_scale=0.3,
+                         forget_bias=3.0)
+    J = np.eye(8)                                           # ∂s_100/∂s_0 as a product of step Jacobians
+    for t in range(1, 101):
+        J = reference.step_jacobian(run.cell, run.params, run.xs[t - 1], run.traj.state(t - 1)) @ J
+    assert np.isclose(one["total"], np.linalg.norm(J[:4, :4], 2), rtol=1e-10)
+    assert np.isclose(one["slope"], np.median(run.slope_norm)) and one["h_max"] == run.h_norm.max()
+    control = memory_path_norms(lag=100, seeds=(0, 1), forget_bias=3.0, recurrent_scale=0.0)
+    np.testing.assert_allclose(control["total"], control["direct"], rtol=1e-12)
+    for seed in (0, 1):
+        assert control[control["seed"] == seed]["total"].nunique() == 1
+    with pytest.raises(LstmsymError, match="readouts"):
+        memory_path_norms(readouts=("relu",))
+    with pytest.raises(LstmsymError, match="lag"):
+        memory_path_norms(lag=0)

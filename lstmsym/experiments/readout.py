@@ -334,6 +334,107 @@ def simulate_drift(
     return DriftRun(cell=cell, params=params, xs=xs, traj=reference.forward(cell, params, xs))
 
 
+def drift_by_forget_bias(
+    forget_biases: Sequence[float] = (1.0, 3.0, 5.0, 7.0),
+    T: int = 2000,
+    seed: int = 0,
+    n: int = 4,
+    readout: str = "tanh",
+    **param_options: float,
+):
+    """The drift of the standard LSTM's memory for several keep-gate biases: how far c goes, what caps it.
+
+    Each row is one :func:`simulate_drift` run of ``make_cell("lstm", n=n, readout=readout)`` with
+    ``forget_bias=b_f`` (same seed, so the same inputs and the same weights apart from b_f). Columns (every
+    size a maximum over units unless said otherwise):
+
+    - ``b_f``; ``f_mean`` (largest per-unit mean of f_t) and ``f_max`` (largest f_t of the run);
+    - ``write_max``: the largest |i_t ⊙ g_t|; ``bound`` = write_max / (1 - f_max), the cap that
+      |c_t| ≤ f_max |c_{t-1}| + write_max gives from c_0 = 0 (it grows without limit as f_max → 1);
+    - ``steady``: max_j |mean(i ⊙ g)_j| / (1 - mean(f)_j), the level a unit's memory settles around;
+    - ``c_T`` and ``c_max``: |c_T| and the largest |c_t| of the run; ``h_max``: the largest |h_t|;
+    - ``slope_median``: the median over the last T/2 steps of ‖∂h_t/∂c_t‖_∞ (0 once tanh saturates in
+      float64).
+
+    >>> table = drift_by_forget_bias((1.0, 7.0), T=400)
+    >>> bool((table["c_max"] <= table["bound"]).all()), [round(v) for v in table["c_T"]]
+    (True, [2, 128])
+    """
+    import pandas as pd
+
+    biases = [float(b) for b in forget_biases]
+    if not biases or not all(np.isfinite(biases)):
+        raise LstmsymError(f"forget_biases must be a non-empty list of finite numbers, got {forget_biases!r}")
+    cell = make_cell("lstm", n=n, readout=readout)
+    rows = []
+    for b in biases:
+        run = simulate_drift(cell, T=T, seed=seed, forget_bias=b, **param_options)
+        f, write = run.traj.gates["f"], run.traj.gates["i"] * run.traj.gates["g"]
+        f_max, write_max = float(f.max()), float(np.abs(write).max())
+        rows.append(
+            {
+                "b_f": b,
+                "f_mean": float(f.mean(axis=0).max()),
+                "f_max": f_max,
+                "write_max": write_max,
+                "bound": write_max / (1.0 - f_max),
+                "steady": float(np.max(np.abs(write.mean(axis=0)) / (1.0 - f.mean(axis=0)))),
+                "c_T": float(run.c_norm[-1]),
+                "c_max": float(run.c_norm.max()),
+                "h_max": float(run.h_norm.max()),
+                "slope_median": float(np.median(run.slope_norm[T // 2 :])),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def drift_gradient_growth(
+    steps: Sequence[int] = (250, 500, 1000, 2000),
+    readouts: Sequence[str] = ("identity", "tanh"),
+    seed: int = 0,
+    n: int = 4,
+    **param_options: float,
+):
+    """How the 1997 cell's gradients grow with the length T of a drifting run, per readout.
+
+    One :func:`simulate_drift` run of ``make_cell("lstm1997", n=n, readout=r)`` per T and readout (same seed),
+    and L = Σ_j h_{T,j} backpropagated through all T steps (:meth:`DriftRun.gradients`). Columns: ``T``,
+    ``readout``, ``c_T`` and ``h_T`` (max over units), ``dcT_dc0`` (‖∂c_T/∂c_0‖_2, total path), ``dL_dc0``
+    (max_j |∂L/∂c_{0,j}|) and ``param_norm`` (‖∂L/∂θ‖).
+
+    >>> table = drift_gradient_growth((50, 100), readouts=("identity",))
+    >>> table["dcT_dc0"].tolist()          # the carousel: exactly 1 whatever T
+    [1.0, 1.0]
+    """
+    import pandas as pd
+
+    for readout in readouts:
+        if readout not in READOUTS:
+            raise LstmsymError(f"readouts must be taken from {READOUTS}, got {readout!r}")
+    steps = [int(T) for T in steps]
+    if not steps or min(steps) < 1:
+        raise LstmsymError(f"steps must be a non-empty list of whole numbers >= 1, got {steps!r}")
+    rows = []
+    for readout in readouts:
+        cell = make_cell("lstm1997", n=n, readout=readout)
+        for T in steps:
+            run = simulate_drift(cell, T=T, seed=seed, **param_options)
+            g = run.gradients()
+            norms = reference.lag_jacobian_norms(cell, run.params, run.xs, block=("c", "c"), ord=2)
+            rows.append(
+                {
+                    "T": T,
+                    "readout": readout,
+                    "c_T": float(run.c_norm[-1]),
+                    "h_T": float(run.h_norm[-1]),
+                    "dcT_dc0": float(norms[0]),
+                    "dL_dc0": g.dL_dc0,
+                    "param_norm": g.param_norm,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def drift_table(runs: Sequence[DriftRun], steps: Sequence[int]) -> str:
     """One line per run: max |c_t|, max |h_t| and ‖∂h_t/∂c_t‖ at the given steps (3 significant digits)."""
     head = f"{'cell, readout':<34}" + "".join(f"{'t = ' + str(t):>12}" for t in steps)
@@ -566,6 +667,66 @@ def plot_h_paths(result: HPathNorms, title: str):
     return fig
 
 
+def memory_path_norms(
+    readouts: Sequence[str] = READOUTS,
+    lag: int = 100,
+    seeds: Sequence[int] = tuple(range(7)),
+    name: str = "lstm",
+    n: int = 4,
+    recurrent_scale: float = 0.3,
+    **param_options: float,
+):
+    """‖∂c_T/∂c_0‖_2 at T = ``lag`` on both paths, per readout and seed, on the draws of :func:`h_path_norms`.
+
+    Each run is :func:`simulate_drift` (x_t ~ N(0, 1); the readouts of a seed share every weight they
+    have in common). ``recurrent_scale=0`` is the control that cuts h out of every gate (all W zero): then
+    the gates read only x_t, every readout has the same memory, and the total equals the direct product.
+    One row per (readout, seed); columns ``readout``, ``seed``, ``direct``, ``total``, ``slope`` (median
+    over t of ‖∂h_t/∂c_t‖_∞), ``h_max`` and ``c_max`` (largest |h_t|, |c_t| over units and steps).
+
+    >>> table = memory_path_norms(readouts=("tanh", "identity"), lag=20, seeds=(0,), recurrent_scale=0.0)
+    >>> bool(table["total"].nunique() == 1 and (table["total"] == table["direct"]).all())
+    True
+    """
+    import pandas as pd
+
+    for readout in readouts:
+        if readout not in READOUTS:
+            raise LstmsymError(f"readouts must be taken from {READOUTS}, got {readout!r}")
+    if not readouts:
+        raise LstmsymError("readouts must name at least one readout")
+    T = int(lag)
+    if T < 1:
+        raise LstmsymError(f"lag must be a whole number >= 1, got {lag!r}")
+    seeds = tuple(int(s) for s in seeds)
+    if not seeds:
+        raise LstmsymError("seeds must hold at least one seed")
+    rows = []
+    for readout in readouts:
+        cell = _check_lstm(_make(name, n, readout))
+        for seed in seeds:
+            run = simulate_drift(cell, T=T, seed=seed, recurrent_scale=recurrent_scale, **param_options)
+            norms = {
+                path: float(
+                    reference.lag_jacobian_norms(
+                        cell, run.params, run.xs, block=("c", "c"), direct=path == "direct", ord=2
+                    )[0]
+                )
+                for path in PATHS
+            }
+            rows.append(
+                {
+                    "readout": readout,
+                    "seed": seed,
+                    **norms,
+                    "slope": float(np.median(run.slope_norm)),
+                    "h_max": float(run.h_norm.max()),
+                    "c_max": float(run.c_norm.max()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def _make(name: str, n: int, readout: str) -> Cell:
     if name not in ("lstm", "lstm1997"):
         raise LstmsymError(f"name must be 'lstm' or 'lstm1997', got {name!r}")
@@ -593,11 +754,14 @@ __all__ = [
     "DriftGradients",
     "DriftRun",
     "HPathNorms",
+    "drift_by_forget_bias",
+    "drift_gradient_growth",
     "drift_params",
     "drift_table",
     "gradient_table",
     "h_path_norms",
     "h_path_report",
+    "memory_path_norms",
     "parameter_blocks",
     "plot_drift",
     "plot_h_paths",
