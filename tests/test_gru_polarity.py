@@ -15,9 +15,11 @@ from lstmsym.errors import LstmsymError, UnknownChoiceError
 from lstmsym.experiments.gru_polarity import (
     collapsed_jacobian,
     coupled_lstm,
+    coupled_lstm_gap,
     coupled_memory_update,
     direct_path,
     format_keep_gate_table,
+    gru_params_from_coupled,
     gru_to_coupled_lstm,
     gru_update,
     keep_gate_norms,
@@ -240,3 +242,44 @@ def test_keep_gate_table_bad_input():
         keep_gate_table([1.0], [1], paths=())
     with pytest.raises(LstmsymError, match="lags must match"):
         format_keep_gate_table(keep_gate_table([1.0], [1, 2]), [1])
+
+
+def test_gru_equals_the_coupled_lstm_only_in_the_limit():
+    # both cells written here in NumPy, from the conventions, on the parameters the renaming gives
+    rng = np.random.default_rng(3)
+    n, T = 3, 30
+    lp = init_params(coupled_lstm(n), rng, scale=0.7)
+    xs = rng.normal(size=(T, 1))
+
+    def run_lstm():
+        c, out = np.zeros(n), []
+        for x in xs:
+            i = _sigmoid(lp["W_i"] @ c + lp["U_i"] @ x + lp["b_i"])      # h = c
+            g = np.tanh(lp["W_g"] @ c + lp["U_g"] @ x + lp["b_g"])
+            c = (1 - i) * c + i * g
+            out.append(c)
+        return np.array(out)
+
+    def run_gru(gp):
+        h, out = np.zeros(n), []
+        for x in xs:
+            z = _sigmoid(gp["W_z"] @ h + gp["U_z"] @ x + gp["b_z"])
+            r = _sigmoid(gp["W_r"] @ h + gp["U_r"] @ x + gp["b_r"])
+            cand = np.tanh(gp["U_n"] @ x + gp["b_n"] + r * (gp["W_n"] @ h + gp["d_n"]))
+            h = (1 - z) * cand + z * h
+            out.append(h)
+        return np.array(out)
+
+    c = run_lstm()
+    gaps = [np.abs(run_gru(gru_params_from_coupled(lp, b)) - c).max() for b in (0.0, 2.0, 6.0, 12.0, 40.0)]
+    assert all(np.diff(gaps) < 0)  # shrinks as r -> 1
+    assert gaps[0] > 1e-2 and gaps[-1] < 1e-14
+    assert np.abs(run_gru(gru_params_from_coupled(lp, 40.0, d_n=0.3)) - c).max() > 1e-2  # d_n != 0: differs
+    table = coupled_lstm_gap(((0.0, 0.0), (40.0, 0.0), (40.0, 0.5)), n=2, T=40, seed=1)
+    assert table["gap"].tolist()[1] < 1e-14 < table["gap"].tolist()[0]
+    assert table["gap"].tolist()[2] > 1e-2
+    np.testing.assert_allclose(table["r"], [0.5, 1.0, 1.0])
+    with pytest.raises(LstmsymError, match="W_i"):
+        gru_params_from_coupled({"W_g": np.ones((1, 1))}, 1.0)
+    with pytest.raises(LstmsymError, match="reset_bias"):
+        gru_params_from_coupled(lp, float("inf"))

@@ -201,6 +201,77 @@ def collapsed_jacobian(cell: Cell) -> sp.Matrix:
     return J.xreplace(_coupled_f(cell)).xreplace(same)
 
 
+def gru_params_from_coupled(
+    lstm_params: dict[str, np.ndarray], reset_bias: float, d_n: float = 0.0
+) -> dict[str, np.ndarray]:
+    """The GRU parameters that :func:`gru_to_coupled_lstm` renames into ``lstm_params`` (a coupled LSTM's).
+
+    W_z, U_z, b_z = -W_i, -U_i, -b_i (z = σ(-a_i) = 1 - i); W_n, U_n, b_n = W_g, U_g, b_g; the reset gate
+    reads nothing, W_r = U_r = 0, and has the constant value r = σ(``reset_bias``); every entry of d_n is
+    ``d_n``. The GRU equals the coupled LSTM only in the limit r → 1 (reset_bias → ∞) with d_n = 0.
+
+    >>> lstm = {"W_i": np.ones((1, 1)), "U_i": np.ones((1, 1)), "b_i": np.ones(1),
+    ...         "W_g": np.ones((1, 1)), "U_g": np.ones((1, 1)), "b_g": np.ones(1)}
+    >>> p = gru_params_from_coupled(lstm, reset_bias=40.0)
+    >>> float(p["b_z"][0]), float(p["b_r"][0]), float(p["d_n"][0])
+    (-1.0, 40.0, 0.0)
+    """
+    missing = [k for k in ("W_i", "U_i", "b_i", "W_g", "U_g", "b_g") if k not in lstm_params]
+    if missing:
+        raise LstmsymError(f"lstm_params must be a coupled LSTM's parameters; {missing[0]!r} is missing")
+    for label, value in (("reset_bias", reset_bias), ("d_n", d_n)):
+        if not np.isfinite(value):
+            raise LstmsymError(f"{label} must be a finite number, got {value!r}")
+    p = {k: np.array(v, dtype=np.float64) for k, v in lstm_params.items()}
+    n = p["b_i"].shape[0]
+    return {
+        "W_z": -p["W_i"], "U_z": -p["U_i"], "b_z": -p["b_i"],
+        "W_r": np.zeros_like(p["W_i"]), "U_r": np.zeros_like(p["U_i"]), "b_r": np.full(n, float(reset_bias)),
+        "W_n": p["W_g"], "U_n": p["U_g"], "b_n": p["b_g"], "d_n": np.full(n, float(d_n)),
+    }
+
+
+def coupled_lstm_gap(
+    settings: Sequence[tuple[float, float]] = ((0.0, 0.0), (3.0, 0.0), (10.0, 0.0), (40.0, 0.0), (40.0, 0.5)),
+    n: int = 4,
+    T: int = 100,
+    seed: int = 0,
+    scale: float = 0.5,
+):
+    """How far the GRU's h_t is from the coupled LSTM's c_t = h_t, run side by side on the same inputs.
+
+    The coupled LSTM (:func:`coupled_lstm`) gets weights ~ N(0, scale²) and inputs x_t ~ N(0, 1) from
+    ``seed``; for each (reset_bias, d_n) in ``settings`` the GRU gets :func:`gru_params_from_coupled`.
+    A pandas DataFrame, one row per setting: ``reset_bias``, ``d_n``, ``r`` (the reset gate's value,
+    σ(reset_bias) in float64) and ``gap`` = max over steps and units of |h_t^GRU - c_t^LSTM|.
+
+    >>> table = coupled_lstm_gap(((0.0, 0.0), (40.0, 0.0)), T=20)
+    >>> bool(table["gap"][0] > 0.01), bool(table["gap"][1] < 1e-14), float(table["r"][1])
+    (True, True, 1.0)
+    """
+    import pandas as pd
+
+    lstm = coupled_lstm(n)
+    gru = make_cell("gru", n=n)
+    rng = np.random.default_rng(seed)
+    lstm_params = init_params(lstm, rng, scale=scale)
+    xs = random_sequence(lstm, T, rng)
+    c = reference.forward(lstm, lstm_params, xs).states["c"]
+    rows = []
+    for reset_bias, d_n in settings:
+        params = gru_params_from_coupled(lstm_params, reset_bias, d_n)
+        traj = reference.forward(gru, params, xs)
+        rows.append(
+            {
+                "reset_bias": float(reset_bias),
+                "d_n": float(d_n),
+                "r": float(traj.gates["r"].min()),
+                "gap": float(np.abs(traj.states["h"] - c).max()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 # -- norms across lags ----------------------------------------------------------------------------------
 
 
@@ -333,9 +404,11 @@ __all__ = [
     "POLARITIES",
     "collapsed_jacobian",
     "coupled_lstm",
+    "coupled_lstm_gap",
     "coupled_memory_update",
     "direct_path",
     "format_keep_gate_table",
+    "gru_params_from_coupled",
     "gru_to_coupled_lstm",
     "gru_update",
     "keep_gate_norms",
