@@ -1,8 +1,8 @@
-"""lstmsym.experiments.routes: route controls of the total ∂c_T/∂c_k, checked against independent computations.
+"""lstmsym.experiments.routes: route controls of the total ∂c_T/∂c_k, checked independently.
 
-Independent references: the compiled symbolic step Jacobians (lstmsym.numerics.compile, derived by SymPy) for the
-total, W_g = 0 and the carousel; the product of keep gates read off the forward pass; the closed-form rest-state
-loop; and carousel.norm_curves for the draws.
+Independent references: the compiled symbolic step Jacobians (lstmsym.numerics.compile, derived by SymPy)
+for the total, W_g = 0 and no recurrent weights; the product of keep gates read off the forward pass; the
+closed-form rest-state loop; and carousel.norm_curves for the draws.
 """
 
 import numpy as np
@@ -40,12 +40,13 @@ def test_controls_match_the_symbolic_route_and_the_keep_gates(name):
         cut = {**params, "W_g": np.zeros((2, 2))}
         np.testing.assert_allclose(got["W_g = 0"], _c_norm(compiled.lag_jacobians(cut, xs), 2), rtol=1e-10)
         f = forward(cell, params, xs).gates.get("f", np.ones((T, 2)))
-        keep = [np.max(np.prod(f[T - lag:], axis=0)) for lag in range(T + 1)]  # ‖diag(∏ f)‖₂
+        keep = [np.max(np.prod(f[T - lag :], axis=0)) for lag in range(T + 1)]  # ‖diag(∏ f)‖₂
         np.testing.assert_allclose(got["carousel"], keep, rtol=1e-12)
         np.testing.assert_array_equal(got["truncated"], got["carousel"])  # the same c-block by construction
         zero = {k: (np.zeros_like(v) if k.startswith("W_") else v) for k, v in params.items()}
-        np.testing.assert_allclose(got["no recurrent weights"], _c_norm(compiled.lag_jacobians(zero, xs), 2),
-                                   rtol=1e-10)
+        np.testing.assert_allclose(
+            got["no recurrent weights"], _c_norm(compiled.lag_jacobians(zero, xs), 2), rtol=1e-10
+        )
     if name == "lstm1997":
         assert np.all(routes.log10_norms[0, routes.controls.index("carousel")] == 0.0)  # exactly 1
 
@@ -54,7 +55,9 @@ def test_backward_only_cut_keeps_the_trajectory_and_differs_from_the_rerun():
     cell = make_cell("lstm", n=4)
     routes = route_decomposition(cell, T=100, seeds=(0, 1, 2), forget_biases=(3.0,))
     assert ROUTE_CONTROLS["W_g cut (backward)"][0] == "same" and ROUTE_CONTROLS["W_g = 0"][0] == "re-run"
-    both = routes.log10_norms[0, [routes.controls.index("W_g = 0"), routes.controls.index("W_g cut (backward)")]]
+    both = routes.log10_norms[
+        0, [routes.controls.index("W_g = 0"), routes.controls.index("W_g cut (backward)")]
+    ]
     assert not np.allclose(both[0], both[1])  # the trajectory change matters, a little
     assert np.all(np.abs(both[0, :, 100] - both[1, :, 100]) < 1)  # within a decade at lag 100
 
@@ -65,11 +68,12 @@ def test_course_draws_and_the_loop_carry_the_order_one_total():
     routes = route_decomposition(cell, T=100, forget_biases=(3.0,))
     curves = norm_curves(cell, max_lag=100, scale=0.3, forget_bias=3.0)
     np.testing.assert_allclose(10.0 ** routes.log10_norms[0, 0], curves.total, rtol=1e-12)  # same draws
-    np.testing.assert_allclose(10.0 ** routes.log10_norms[0, routes.controls.index("carousel")], curves.direct,
-                               rtol=1e-12)
-    assert 1.5 < routes.at("total", 100) < 2.5                  # 1.91
-    assert 0.005 < routes.at("W_g = 0", 100) < 0.02             # 0.011: the loop removed
-    assert 0.005 < routes.at("carousel", 100) < 0.02            # 0.012
+    np.testing.assert_allclose(
+        10.0 ** routes.log10_norms[0, routes.controls.index("carousel")], curves.direct, rtol=1e-12
+    )
+    assert 1.5 < routes.at("total", 100) < 2.5  # 1.91
+    assert 0.005 < routes.at("W_g = 0", 100) < 0.02  # 0.011: the loop removed
+    assert 0.005 < routes.at("carousel", 100) < 0.02  # 0.012
     assert routes.at("W_g = 0", 100) < routes.at("total", 100) / 100
     radius = routes.rest_radius[0]
     assert np.sum((radius > 1.03) & (radius < 1.12)) == 4 and np.sum(radius < 1) == 1
@@ -84,7 +88,9 @@ def test_1997_rest_radius_uses_a_keep_gate_of_one():
     params, _ = sample_run(cell, 5, 4, scale=0.3)
     expected = max(abs(np.linalg.eigvals(np.eye(3) + params["W_g"] / 4)))
     assert routes.rest_radius[0, 0] == pytest.approx(expected, rel=1e-14)
-    assert np.isnan(route_decomposition(make_cell("lstm", n=2, peephole=True), T=3, seeds=(0,)).rest_radius[0, 0])
+    assert np.isnan(
+        route_decomposition(make_cell("lstm", n=2, peephole=True), T=3, seeds=(0,)).rest_radius[0, 0]
+    )
 
 
 def test_tables_and_plot():
@@ -101,7 +107,9 @@ def test_tables_and_plot():
     assert medians.shape == (2 * len(ROUTE_CONTROLS), 2)
     assert medians.loc[(3.0, "total"), 10] == pytest.approx(routes.at("total", 10, 3.0), rel=1e-12)
     assert medians.loc[(1.0, "carousel"), 10] == pytest.approx(
-        np.median(frame.query("forget_bias == 1.0 and control == 'carousel' and lag == 10")["norm"]), rel=1e-12)
+        np.median(frame.query("forget_bias == 1.0 and control == 'carousel' and lag == 10")["norm"]),
+        rel=1e-12,
+    )
     fig = plot_routes(routes, forget_bias=3.0)
     assert fig.axes[0].get_yscale() == "log" and len(fig.axes[0].lines) == len(ROUTE_CONTROLS)
     plt.close(fig)

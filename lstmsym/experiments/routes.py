@@ -71,11 +71,13 @@ def _check_lstm(cell: object) -> Cell:
 
 
 def _rest_radius(cell: Cell, params: dict[str, np.ndarray]) -> float:
-    """ρ(diag(σ(b_f)) + W_g/4), the loop gain around the rest state c = h = 0 (tanh readout, no peepholes,
-    all four gates, f ≡ 1 without a keep gate); NaN where that formula does not apply."""
+    """The spectral radius of diag(σ(b_f)) + W_g/4, the loop gain around the rest state c = h = 0 (tanh
+    readout, no peepholes, all four gates, f ≡ 1 without a keep gate); NaN where that formula does not apply."""
     options = cell.options
-    standard = options.get("readout", "tanh") == "tanh" and not options.get("peephole") and not options.get(
-        "coupled"
+    standard = (
+        options.get("readout", "tanh") == "tanh"
+        and not options.get("peephole")
+        and not options.get("coupled")
     )
     if not (standard and options.get("input_gate", True) and options.get("output_gate", True)):
         return float("nan")
@@ -86,8 +88,9 @@ def _rest_radius(cell: Cell, params: dict[str, np.ndarray]) -> float:
 @dataclass(frozen=True, eq=False)
 class RouteDecomposition:
     """‖∂c_T/∂c_{T-lag}‖ under each control: ``log10_norms[b, c, s, lag]`` for bias ``forget_biases[b]``,
-    control ``controls[c]``, seed ``seeds[s]``; ``rest_radius[b, s]`` is ρ(diag(σ(b_f)) + W_g/4) of the draw
-    (:func:`~lstmsym.experiments.carousel.rest_state_loop`; NaN where it does not apply)."""
+    control ``controls[c]``, seed ``seeds[s]``; ``rest_radius[b, s]`` is the spectral radius of
+    diag(σ(b_f)) + W_g/4 of the draw (:func:`~lstmsym.experiments.carousel.rest_state_loop`; NaN where it
+    does not apply)."""
 
     cell: str
     forget_biases: tuple[float, ...]
@@ -106,7 +109,9 @@ class RouteDecomposition:
                 raise LstmsymError(f"name forget_bias, one of {self.forget_biases}")
             return 0, self.controls.index(control)
         if float(forget_bias) not in self.forget_biases:
-            raise LstmsymError(f"forget_bias={forget_bias!r} was not measured; measured: {self.forget_biases}")
+            raise LstmsymError(
+                f"forget_bias={forget_bias!r} was not measured; measured: {self.forget_biases}"
+            )
         return self.forget_biases.index(float(forget_bias)), self.controls.index(control)
 
     def median(self, control: str = "total", forget_bias: float | None = None) -> np.ndarray:
@@ -133,7 +138,9 @@ class RouteDecomposition:
                     for lag in lags:
                         value = float(self.log10_norms[b, c, s, lag])
                         rows.append((bias, control, ROUTE_CONTROLS[control][0], seed, int(lag), value))
-        table = pd.DataFrame(rows, columns=["forget_bias", "control", "trajectory", "seed", "lag", "log10_norm"])
+        table = pd.DataFrame(
+            rows, columns=["forget_bias", "control", "trajectory", "seed", "lag", "log10_norm"]
+        )
         with np.errstate(under="ignore"):
             table["norm"] = 10.0 ** table["log10_norm"]
         return table
@@ -211,7 +218,9 @@ def route_decomposition(
     return RouteDecomposition(repr(cell), biases, controls, seeds, np.arange(T + 1), out, radius, config)
 
 
-def plot_routes(routes: RouteDecomposition, forget_bias: float | None = None, ax=None, title: str | None = None):
+def plot_routes(
+    routes: RouteDecomposition, forget_bias: float | None = None, ax=None, title: str | None = None
+):
     """Median over the seeds of each control against the lag, log y axis; same-trajectory controls dashed.
     Returns the Figure."""
     import matplotlib.pyplot as plt
@@ -225,11 +234,15 @@ def plot_routes(routes: RouteDecomposition, forget_bias: float | None = None, ax
         style = "-" if control == "total" or ROUTE_CONTROLS[control][0] == "re-run" else "--"
         values = routes.median(control, bias)
         shown = np.where(values > -300, values, np.nan)
-        ax.plot(routes.lags, 10.0**shown, style, color=f"C{j}", label=f"{control} ({ROUTE_CONTROLS[control][0]})")
+        ax.plot(
+            routes.lags, 10.0**shown, style, color=f"C{j}", label=f"{control} ({ROUTE_CONTROLS[control][0]})"
+        )
     ax.set_yscale("log")
     ax.set_xlabel("lag T - k")
     ax.set_ylabel(r"median $\|\partial c_T/\partial c_k\|_2$")
-    ax.set_title(title or f"Routes of the total Jacobian, b_f = {bias:g}, median of {len(routes.seeds)} seeds")
+    ax.set_title(
+        title or f"Routes of the total Jacobian, b_f = {bias:g}, median of {len(routes.seeds)} seeds"
+    )
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize="small")
     return ax.figure
@@ -343,8 +356,9 @@ def keep_window(
 
 
 def plot_keep_window(window: KeepWindow, axes=None):
-    """Two panels, log y: the RNN's and dense memory's norm against the spectral radius of W, and the LSTM's
-    (carousel dashed, total solid) against b_f; one thin line per seed, the window shaded. Returns the Figure."""
+    """Two panels, log y: the RNN's and dense memory's norm against the spectral radius of W, and the
+    LSTM's (carousel dashed, total solid) against b_f; one thin line per seed, the window shaded. Returns the
+    Figure."""
     import matplotlib.pyplot as plt
 
     if not isinstance(window, KeepWindow):
@@ -363,8 +377,14 @@ def plot_keep_window(window: KeepWindow, axes=None):
         for j, (_, runs) in enumerate(part.groupby("seed")):
             runs = runs.sort_values("value")
             values = np.clip(runs["log10_norm"].to_numpy(), -300, None)
-            ax.plot(runs["value"], 10.0**values, style, color=color, linewidth=1,
-                    label=f"{cell}, {path}" if j == 0 else None)
+            ax.plot(
+                runs["value"],
+                10.0**values,
+                style,
+                color=color,
+                linewidth=1,
+                label=f"{cell}, {path}" if j == 0 else None,
+            )
     for ax in axes:
         ax.axhspan(window.low, window.high, color="gray", alpha=0.2, linewidth=0)
         ax.set_yscale("log")
