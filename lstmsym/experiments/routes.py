@@ -72,7 +72,7 @@ def _check_lstm(cell: object) -> Cell:
 
 def _rest_radius(cell: Cell, params: dict[str, np.ndarray]) -> float:
     """The spectral radius of diag(σ(b_f)) + W_g/4, the loop gain around the rest state c = h = 0 (tanh
-    readout, no peepholes, all four gates, f ≡ 1 without a keep gate); NaN where that formula does not apply."""
+    readout, no peepholes, all four gates, f ≡ 1 without a keep gate); NaN where the formula does not hold."""
     options = cell.options
     standard = (
         options.get("readout", "tanh") == "tanh"
