@@ -265,3 +265,33 @@ def test_deep_memory_table_collects_deep_memory_norms():
     lines = str(table).splitlines()
     assert lines[0] == "weight scale s    depth 1    depth 2" and len(lines) == 3
     assert lines[2].startswith("           1.0  ")
+
+
+def test_residual_memory_matches_central_differences_and_keeps_the_identity():
+    """c_t = c_{t-1} + tanh(W_2 tanh(W_1 c_{t-1} + U x_t)): the same network plus the identity."""
+    from lstmsym.experiments.memory_update import deep_memory_norms, deep_memory_table
+
+    n, T, seed, scale = 3, 15, 2, 0.8
+    got = deep_memory_norms(2, n=n, max_lag=T, seeds=(seed,), scale=scale, residual=True)
+    rng = np.random.default_rng(seed)
+    Ws = [rng.normal(0.0, scale, (n, n)) for _ in range(2)]
+    U = rng.normal(0.0, scale, (n, 1))
+    xs = rng.standard_normal((T, 1))
+
+    def run(c, start):
+        for x in xs[start:]:
+            c = c + np.tanh(Ws[1] @ np.tanh(Ws[0] @ c + U @ x))
+        return c
+
+    states = [np.zeros(n)]
+    for x in xs:
+        states.append(states[-1] + np.tanh(Ws[1] @ np.tanh(Ws[0] @ states[-1] + U @ x)))
+    eps = 1e-6
+    for L in (1, 5, T):
+        start = T - L
+        fd = np.stack([(run(states[start] + eps * e, start) - run(states[start] - eps * e, start)) / (2 * eps)
+                       for e in np.eye(n)], axis=1)
+        assert got[L] == pytest.approx(np.linalg.norm(fd, 2), rel=1e-6)
+    table = deep_memory_table(depths=(1, 2), scales=(0.3,), n=4, lag=100, residual=True)
+    plain = deep_memory_table(depths=(1, 2), scales=(0.3,), n=4, lag=100)
+    assert np.all(table.medians > 1) and np.all(plain.medians < 1e-20)   # the identity path, not the depth

@@ -248,15 +248,21 @@ def deep_memory_norms(
     max_lag: int = 100,
     seeds: Sequence[int] = (0, 1, 2, 3, 4),
     scale: float = 0.3,
+    residual: bool = False,
 ) -> np.ndarray:
     """Median over seeds of ‖∂c_T/∂c_{T-L}‖₂, L = 0..max_lag, for a memory computed by ``depth`` tanh layers.
 
     One step is z_1 = tanh(W_1 c_{t-1} + U x_t), z_k = tanh(W_k z_{k-1}), c_t = z_depth (h left out,
     as on the dense cell's memory path). Its step Jacobian is ∏_k diag(1 - z_k²) W_k: one weight and one
     slope per layer. Per seed, one generator draws W_1..W_depth and U ~ N(0, scale²), then x_t ~ N(0, 1).
+    ``residual=True`` adds the old memory back, c_t = c_{t-1} + z_depth: the same network, plus the identity
+    (the additive update without gates), so the step Jacobian is I + ∏_k diag(1 - z_k²) W_k.
 
     >>> m1, m2 = deep_memory_norms(1, max_lag=50), deep_memory_norms(2, max_lag=50)
     >>> bool(m2[50] < 1e-8 * m1[50])
+    True
+    >>> r2 = deep_memory_norms(2, max_lag=50, residual=True)   # the same two layers, plus the identity
+    >>> bool(r2[50] > 1)                                       # no longer vanishing; nothing gates it
     True
     """
     depth = whole_number("depth", depth)
@@ -276,7 +282,10 @@ def deep_memory_norms(
             for W in Ws[1:]:
                 z = np.tanh(W @ z)
                 J = ((1.0 - z**2)[:, None] * W) @ J
-            c = z
+            if residual:  # c_t = c_{t-1} + network: the identity joins every step
+                c, J = c + z, np.eye(n) + J
+            else:
+                c = z
             steps.append(J)
         P, norms = np.eye(n), [1.0]
         for J in reversed(steps):  # ∂c_T/∂c_{T-L} = J_T J_{T-1} ... J_{T-L+1}
@@ -470,8 +479,10 @@ def deep_memory_table(
     n: int = 4,
     lag: int = 100,
     seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    residual: bool = False,
 ) -> DeepMemoryTable:
-    """:func:`deep_memory_norms` at one ``lag`` for every (scale, depth) pair.
+    """:func:`deep_memory_norms` at one ``lag`` for every (scale, depth) pair (``residual``: c_t = c_{t-1} +
+    network).
 
     >>> table = deep_memory_table(depths=(1, 2), scales=(0.3,), lag=50)
     >>> table.medians.shape, bool(table.medians[0, 1] < table.medians[0, 0])
@@ -482,7 +493,10 @@ def deep_memory_table(
     (lag,) = _check_lags([lag], "lag")
     depths, scales = tuple(int(d) for d in depths), tuple(float(s) for s in scales)
     medians = np.array(
-        [[deep_memory_norms(d, n=n, max_lag=lag, seeds=seeds, scale=s)[lag] for d in depths] for s in scales]
+        [
+            [deep_memory_norms(d, n=n, max_lag=lag, seeds=seeds, scale=s, residual=residual)[lag] for d in depths]
+            for s in scales
+        ]
     )
     return DeepMemoryTable(scales, depths, lag, medians)
 
