@@ -494,7 +494,10 @@ def deep_memory_table(
     depths, scales = tuple(int(d) for d in depths), tuple(float(s) for s in scales)
     medians = np.array(
         [
-            [deep_memory_norms(d, n=n, max_lag=lag, seeds=seeds, scale=s, residual=residual)[lag] for d in depths]
+            [
+                deep_memory_norms(d, n=n, max_lag=lag, seeds=seeds, scale=s, residual=residual)[lag]
+                for d in depths
+            ]
             for s in scales
         ]
     )
