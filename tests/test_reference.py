@@ -584,3 +584,27 @@ def test_cut_zeroes_a_route_in_the_backward_pass_only(kind, switches, names):
     assert_fd(got[0], product)
     np.testing.assert_allclose(ref.forward(cell, params, xs, state0).s, traj.s, **EXACT)
     assert not np.allclose(got[0], ref.lag_jacobians(cell, params, xs, state0)[0], atol=1e-6)
+
+
+@configs
+def test_direct_is_gates_and_candidates_held_on_every_own_state_block(kind, switches):
+    """docs/conventions.md: the direct Jacobian holds every gate and candidate fixed, and the other previous
+    state too. Holding the other state changes no own-state block of any cell; for the LSTM family and the
+    GRU nothing reaches the memory from h_{t-1} once the gates and the candidate are held, so the T-step
+    memory block is the product of the direct ones either way. Only the dense memory (whose candidate is its
+    state) has a gate-free route h_{t-1} -> c_t (through W_h), which the direct path leaves out."""
+    cell, params, xs, state0, _ = case(kind, switches, 3, 2, 1)
+    module, options = ref._resolve(cell)
+    rec = module.step(params, options, xs[0], state0)
+    held = module.jacobian(params, options, xs[0], state0, rec, True)   # gates and candidates held only
+    direct = ref.step_jacobian(cell, params, xs[0], state0, direct=True)
+    n, S = cell.n, len(cell.state_names)
+    for a in range(S):
+        block = slice(a * n, (a + 1) * n)
+        np.testing.assert_array_equal(direct[block, block], held[block, block])
+    if "c" in cell.state_names:
+        c_from_h = held[:n, n:]
+        if kind == "dense_memory":
+            assert np.abs(c_from_h).max() > 1e-3
+        else:
+            np.testing.assert_array_equal(c_from_h, 0.0)

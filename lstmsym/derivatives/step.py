@@ -9,7 +9,10 @@ Two notations:
 Two paths:
 
 - ``"total"``: everything the previous state reaches within the step, gates included;
-- ``"direct"``: gates and the *other* state variables held fixed (the carousel path).
+- ``"direct"``: every gate and candidate (each rule of role ``"gate"``: i, f, g, o; z, r, n; o) held
+  fixed, and the *other* state variables too: the weight-free term of a gated update (LSTM: diag(f_t);
+  GRU: diag(z_t)). Where the state is its own candidate (RNN; the dense memory's c) nothing on that block is
+  held, and the direct block is the total one.
 
 For the scalar LSTM the keep gate alone carries the old memory on the direct path:
 

@@ -2,9 +2,11 @@ r"""The carousel in numbers: products of keep gates, and direct against total gr
 
 Two measurements of ∂c_T/∂c_k for an LSTM (the conventions' two meanings of the same symbol):
 
-- the *direct* path holds every gate and h fixed, so it is the product of the keep gates, ∏ diag(f_t);
-- the *total* Jacobian of the unrolled state map also runs through h_{t-1} and the gates, and can
-  shrink faster, more slowly, or grow.
+- the *direct* path holds every gate, the candidate g and h fixed, so it is the product of the keep gates,
+  ∏ diag(f_t): the weight-free term of the additive update;
+- the *total* Jacobian of the unrolled state map, which backpropagation uses, also runs through h_{t-1}
+  and the gates, and can shrink faster, more slowly, or grow: the direct path is neither a lower nor an
+  upper bound on it (:mod:`lstmsym.experiments.routes` attributes the total to its routes).
 
 :func:`forget_product_table` computes the direct-path product at initialisation (all weights zero,
 so f_t = σ(b_f) at every step) with the NumPy reference sweep, for several keep-gate biases and lags:

@@ -7,7 +7,9 @@ State ``(c, h)``; gate ``o``; params ``W_c (n, n), W_h (n, n), U_c (n, m), b_c (
     h_t = o_t ⊙ tanh(c_t)
 
 The memory path has no gate: ∂c_t/∂c_{t-1} = diag(1 - c_t²) W_c, the vanilla-RNN form, in the direct Jacobian
-as in the total one. The direct Jacobian holds only o fixed.
+as in the total one (the candidate is the state itself, so nothing on that block is held). The direct Jacobian
+holds o and the other previous state fixed: its h-block lacks the total's term tanh(c_t) ⊙ ∂o_t/∂h_{t-1}, and
+over T steps its c-block lacks every route c → h → c through W_h.
 """
 
 from collections.abc import Mapping
