@@ -1,12 +1,15 @@
-"""Success rate against lag: every cell trained on the same task, lags and seeds, with one fixed budget.
+"""Success rate against lag: every configuration trained on the same task, lags and seeds, with one budget.
 
-A *configuration* is a cell with its switches and forget-gate bias (:data:`CONFIGS`); a *run* trains one
-configuration on one lag with one seed (:func:`lstmsym.training.loop.train`); the *success rate* of a
-configuration at a lag is the fraction of its seeds whose run solved the task within the budget. Each
-run also records ‖∂l/∂s_0‖, the gradient reaching the initial state, at every evaluation.
+A *configuration* is a cell with its switches, its keep-gate bias and the gradient it is trained with
+(:data:`CONFIGS`); a *run* trains one configuration on one lag with one seed; the seeds of a configuration
+and lag train together, as one group (:func:`run_group`, which uses
+:func:`lstmsym.training.loop.train_seeds`); the *success rate* of a configuration at a lag is the fraction
+of its seeds whose run solved the task within the budget. Each run also records, at every evaluation,
+‖∂l/∂s_0‖ (the gradient reaching the initial state) and the lag balance. :mod:`.statistics` turns the runs
+into rates with Wilson intervals, tests against the RNN, and the predictors' performance.
 
-Runs are independent and fully seeded, so the results do not depend on the order in which they run nor
-on how many worker processes share them.
+Runs are independent and fully seeded, so the results do not depend on the order in which they run, on
+which seeds share a group, nor on how many worker processes share the groups.
 
 >>> budget = Budget(steps=100, batch=16, n=4, eval_every=50, eval_batch=64)
 >>> results = run_experiment("sign", lags=[3], seeds=1, configs=["lstm1997"], budget=budget)
@@ -20,12 +23,14 @@ lstm1997   1.00
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,18 +39,42 @@ from ..cells import make_cell
 from ..checks import whole_number
 from ..errors import LstmsymError, UnknownChoiceError
 from ..numerics.reference.activations import sigmoid
-from .loop import train
+from .loop import train_seeds
 from .tasks import TASKS
 
-#: label → (cell name, switches, forget-gate bias); the bias matters only to cells with a forget gate.
-CONFIGS: dict[str, tuple[str, dict[str, object], float]] = {
-    "rnn": ("rnn", {}, 0.0),
-    "lstm b_f=0": ("lstm", {}, 0.0),
-    "lstm b_f=1": ("lstm", {}, 1.0),
-    "lstm b_f=3": ("lstm", {}, 3.0),
-    "lstm1997": ("lstm1997", {}, 0.0),
-    "gru": ("gru", {}, 0.0),
-    "dense_memory": ("dense_memory", {}, 0.0),
+
+@dataclass(frozen=True)
+class Config:
+    """A configuration: the cell and its switches, the keep-gate bias at initialisation, the gradient.
+
+    ``forget_bias`` is b_f (cells with a forget gate); ``update_bias`` is the GRU's b_z (z = 1 keeps the old
+    state in this project, so b_z = +3 keeps, like b_f = +3); ``gradient`` is "full" (BPTT) or "truncated"
+    (the 1997 truncation, cells with a carousel only).
+    """
+
+    cell: str
+    switches: dict[str, object] = field(default_factory=dict)
+    forget_bias: float = 0.0
+    update_bias: float = 0.0
+    gradient: str = "full"
+
+
+#: label → :class:`Config`. The readout variants are trained at b_f = 3, the one bias at which the standard
+#: LSTM learned lag 50 before: at b_f = 0 or 1 every readout would fail there and the comparison would say
+#: nothing about the readout.
+CONFIGS: dict[str, Config] = {
+    "rnn": Config("rnn"),
+    "lstm b_f=0": Config("lstm", forget_bias=0.0),
+    "lstm b_f=1": Config("lstm", forget_bias=1.0),
+    "lstm b_f=3": Config("lstm", forget_bias=3.0),
+    "lstm b_f=3 readout=sigmoid": Config("lstm", {"readout": "sigmoid"}, forget_bias=3.0),
+    "lstm b_f=3 readout=identity": Config("lstm", {"readout": "identity"}, forget_bias=3.0),
+    "lstm b_f=3 readout=dense": Config("lstm", {"readout": "dense"}, forget_bias=3.0),
+    "lstm1997": Config("lstm1997"),
+    "lstm1997 truncated": Config("lstm1997", gradient="truncated"),
+    "gru": Config("gru", update_bias=0.0),
+    "gru b_z=3": Config("gru", update_bias=3.0),
+    "dense_memory": Config("dense_memory"),
 }
 
 #: The committed results of the full experiment, ``results/long_lags.json`` in the repository that holds the
@@ -57,11 +86,11 @@ COMMITTED_RESULTS = Path(__file__).resolve().parents[2] / "results" / "long_lags
 class Budget:
     """The fixed training budget every run gets, and the task's noise level (sign task only)."""
 
-    steps: int = 500
+    steps: int = 300
     batch: int = 32
     lr: float = 0.01
     clip: float | None = 1.0
-    n: int = 16
+    n: int = 8
     eval_every: int = 50
     eval_batch: int = 256
     solved_at: float = 0.95
@@ -74,41 +103,69 @@ def _make_task(task: str, T: int, budget: Budget) -> object:
     return TASKS[task](T, noise=budget.noise) if task == "sign" else TASKS[task](T)
 
 
-def run_one(label: str, task: str, T: int, seed: int, budget: Budget) -> dict[str, object]:
-    """Train configuration ``label`` on ``task`` at lag T with ``seed``; a JSON-ready summary of the run."""
+def config_definition(label: str) -> dict[str, object]:
+    """What a configuration label means, as stored in the results file."""
     if label not in CONFIGS:
         raise UnknownChoiceError("config", label, tuple(CONFIGS))
-    name, switches, forget_bias = CONFIGS[label]
+    return asdict(CONFIGS[label])
+
+
+def run_group(label: str, task: str, T: int, seeds: Sequence[int], budget: Budget) -> list[dict[str, object]]:
+    """Train configuration ``label`` on ``task`` at lag T once per seed, all seeds at once
+    (:func:`lstmsym.training.loop.train_seeds`); one JSON-ready summary per run, in the order of ``seeds``.
+
+    A run's summary: ``config``, ``T``, ``seed``, ``solved``, ``solved_step`` (the first training step whose
+    evaluation reached the threshold, or None), ``steps_taken``, ``final_accuracy``, ``grad_s0_start``
+    (‖∂l/∂s_0‖ before training), ``lag_balance_start`` (the lag balance before training, see
+    :func:`lstmsym.training.loop.evaluate_seeds`) and ``history`` (one row per evaluation).
+    """
+    if label not in CONFIGS:
+        raise UnknownChoiceError("config", label, tuple(CONFIGS))
+    config = CONFIGS[label]
     task_obj = _make_task(task, T, budget)
-    cell = make_cell(name, n=budget.n, m=task_obj.m, **switches)
-    start = time.perf_counter()
-    run = train(
+    cell = make_cell(config.cell, n=budget.n, m=task_obj.m, **config.switches)
+    runs = train_seeds(
         cell,
         task_obj,
+        list(seeds),
         steps=budget.steps,
-        seed=seed,
         batch=budget.batch,
         lr=budget.lr,
         clip=budget.clip,
-        forget_bias=forget_bias,
+        forget_bias=config.forget_bias,
+        update_bias=config.update_bias,
+        gradient=config.gradient,
         eval_every=budget.eval_every,
         eval_batch=budget.eval_batch,
         solved_at=budget.solved_at,
     )
-    return {
-        "config": label,
-        "T": T,
-        "seed": seed,
-        "solved": run.solved,
-        "steps_taken": run.steps_taken,
-        "final_accuracy": run.final_accuracy,
-        "seconds": time.perf_counter() - start,
-        "history": run.history,
-    }
+    return [
+        {
+            "config": label,
+            "T": int(T),
+            "seed": run.seed,
+            "solved": run.solved,
+            "solved_step": run.solved_step,
+            "steps_taken": run.steps_taken,
+            "final_accuracy": run.final_accuracy,
+            "grad_s0_start": run.history[0]["grad_s0"],
+            "lag_balance_start": run.history[0]["lag_balance"],
+            "history": run.history,
+        }
+        for run in runs
+    ]
 
 
-def _run_star(args: tuple) -> dict[str, object]:
-    return run_one(*args)
+def run_one(label: str, task: str, T: int, seed: int, budget: Budget) -> dict[str, object]:
+    """Train configuration ``label`` on ``task`` at lag T with ``seed`` alone: the same summary as the run of
+    that seed in :func:`run_group` (a seed's run does not depend on the group it is trained in)."""
+    return run_group(label, task, T, [seed], budget)[0]
+
+
+def _group_star(args: tuple) -> tuple[list[dict[str, object]], float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    runs = run_group(*args)
+    return runs, time.perf_counter() - start, time.process_time() - cpu
 
 
 def success_rates(
@@ -135,8 +192,9 @@ def run_experiment(
 ) -> dict[str, object]:
     """Train every configuration at every lag with seeds 0..seeds-1; the results with their provenance.
 
-    ``progress(done, total, run)`` is called after each run. ``workers > 1`` spreads the runs over that
-    many processes (the numbers are the same).
+    The seeds of one configuration and lag train together (:func:`run_group`); ``progress(done, total, run)``
+    is called after each run. ``workers > 1`` spreads the groups over that many processes (the numbers are
+    the same: every run is seeded on its own).
     """
     configs = list(CONFIGS) if configs is None else list(configs)
     budget = Budget() if budget is None else budget
@@ -146,59 +204,80 @@ def run_experiment(
     if not lags or any(isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1 for T in lags):
         raise LstmsymError(f"lags must be whole numbers >= 1, got {list(lags)!r}")
     seeds = whole_number("seeds", seeds)
+    workers = whole_number("workers", workers)
     _make_task(task, int(min(lags)), budget)  # validates the task and the smallest lag
     jobs = [
-        (label, task, int(T), seed, budget)
+        (label, task, int(T), list(range(seeds)), budget)
         for T in sorted(lags, reverse=True)
         for label in configs
-        for seed in range(seeds)
     ]  # longest lags first: better load balance
-    runs = []
+    total = len(jobs) * seeds
+    runs, groups = [], []
+    load_start = _load_average()
     start = time.perf_counter()
-    if workers <= 1:
-        results = map(_run_star, jobs)
-        for run in results:
+
+    def collect(job: tuple, outcome: tuple[list[dict[str, object]], float, float]) -> None:
+        group_runs, seconds, cpu = outcome
+        groups.append(
+            {"config": job[0], "T": job[2], "seeds": len(job[3]), "seconds": seconds, "cpu_seconds": cpu}
+        )
+        for run in group_runs:
             runs.append(run)
             if progress:
-                progress(len(runs), len(jobs), run)
+                progress(len(runs), total, run)
+
+    if workers <= 1:
+        for job in jobs:
+            collect(job, _group_star(job))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for run in pool.map(_run_star, jobs):
-                runs.append(run)
-                if progress:
-                    progress(len(runs), len(jobs), run)
+        # fresh worker processes, each with one BLAS thread (the products are small: threads only contend)
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for job, outcome in zip(jobs, pool.map(_group_star, jobs), strict=True):
+                collect(job, outcome)
+    wall = time.perf_counter() - start
     runs.sort(key=lambda r: (configs.index(r["config"]), r["T"], r["seed"]))
+    groups.sort(key=lambda g: (configs.index(g["config"]), g["T"]))
     lags = sorted(int(T) for T in lags)
     return {
         "task": task,
         "lags": lags,
         "seeds": list(range(seeds)),
         "configs": configs,
-        "config_definitions": {
-            label: {
-                "cell": CONFIGS[label][0],
-                "switches": CONFIGS[label][1],
-                "forget_bias": CONFIGS[label][2],
-            }
-            for label in configs
-        },
+        "config_definitions": {label: config_definition(label) for label in configs},
         "budget": asdict(budget),
         "success": success_rates(runs, configs, lags),
-        "wall_seconds": time.perf_counter() - start,
-        "provenance": provenance(),
+        "wall_seconds": wall,
+        "cpu_seconds": sum(g["cpu_seconds"] for g in groups),
+        "workers": workers,
+        "provenance": {**provenance(), "load_average_start": load_start, "load_average_end": _load_average()},
+        "groups": groups,
         "runs": runs,
     }
 
 
+def _load_average() -> list[float] | None:
+    """The machine's 1, 5 and 15 minute load averages (None where the system does not report them)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
 def provenance() -> dict[str, str]:
     """Versions of Python, NumPy and lstmsym, and the machine, for the results file."""
+    import scipy
+
     from .. import __version__
 
     return {
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "scipy": scipy.__version__,
         "lstmsym": __version__,
         "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
         "command": " ".join(sys.argv),
     }
 
@@ -418,7 +497,12 @@ def save_results(results: dict[str, object], path: str | Path) -> Path:
     """Write the results as JSON (directories created as needed)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=1) + "\n")
+    body = {k: v for k, v in results.items() if k != "runs"}
+    text = json.dumps(body, indent=1)
+    if "runs" in results:  # one run per line: the file stays small and diffs stay readable
+        runs = ",\n".join("  " + json.dumps(run, separators=(",", ":")) for run in results["runs"])
+        text = text[:-2] + ',\n "runs": [\n' + runs + "\n ]\n}"
+    path.write_text(text + "\n")
     return path
 
 

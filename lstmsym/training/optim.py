@@ -13,6 +13,14 @@ gradient that has vanished.
 >>> adam.step(params, {"w": np.array([0.5, -3.0])})    # the first Adam step moves each entry by ≈ lr
 >>> params["w"]
 array([ 0.9, -1.9])
+
+With a seed axis (S models trained side by side, every array (S, ...)), each seed is clipped by its own
+global norm (:func:`clip_seed_norms`), and Adam, which acts entry by entry, needs no change; when seeds leave
+the group, :meth:`Adam.keep_seeds` keeps the moments of those that stay.
+
+>>> clipped, norms = clip_seed_norms({"a": np.array([[3.0], [0.3]]), "b": np.array([[4.0], [0.4]])}, 1.0)
+>>> norms, clipped["a"][:, 0]                            # seed 0 is rescaled, seed 1 (norm 0.5) is not
+(array([5. , 0.5]), array([0.6, 0.3]))
 """
 
 from collections.abc import Mapping
@@ -41,6 +49,28 @@ def clip_global_norm(grads: Mapping[str, Array], theta: float | None) -> tuple[d
     return {k: g * scale for k, g in grads.items()}, norm
 
 
+def seed_norms(grads: Mapping[str, Array]) -> Array:
+    """‖g_s‖ for each seed s, all of that seed's gradients taken together as one vector: (S,)."""
+    total = 0.0
+    for g in grads.values():
+        total = total + np.sum((g * g).reshape(g.shape[0], -1), axis=1)
+    return np.sqrt(total)
+
+
+def clip_seed_norms(grads: Mapping[str, Array], theta: float | None) -> tuple[dict[str, Array], Array]:
+    """Pascanu's rule for each seed separately: (clipped gradients, (S,) norms before clipping).
+
+    Every gradient has a leading seed axis; seed s is multiplied by θ/‖g_s‖ when ‖g_s‖ ≥ θ, else left alone.
+    """
+    norms = seed_norms(grads)
+    if theta is None:
+        return dict(grads), norms
+    if not (np.isfinite(theta) and theta > 0):
+        raise LstmsymError(f"clipping threshold theta must be a positive number or None, got {theta!r}")
+    scale = np.array([clip_factor(float(norm), theta) for norm in norms])  # experiments.clipping's rule
+    return {k: g * scale.reshape((-1,) + (1,) * (g.ndim - 1)) for k, g in grads.items()}, norms
+
+
 class Adam:
     """Adam (Kingma & Ba 2015) with bias correction; ``step`` updates the parameters in place.
 
@@ -59,6 +89,11 @@ class Adam:
         self.k = 0
         self.m: dict[str, Array] = {}
         self.v: dict[str, Array] = {}
+
+    def keep_seeds(self, index: Array) -> None:
+        """Keep only the seeds ``index`` (positions along the leading seed axis) of the moment estimates."""
+        self.m = {k: v[index] for k, v in self.m.items()}
+        self.v = {k: v[index] for k, v in self.v.items()}
 
     def step(self, params: dict[str, Array], grads: Mapping[str, Array]) -> None:
         self.k += 1
