@@ -25,7 +25,17 @@ from .errors import ExpansionTooLargeError, LstmsymError, UnknownChoiceError
 from .notation import latex
 from .numerics.compile import compile_cell
 from .numerics.gradcheck import check_jacobian
-from .numerics.params import init_params, pack_lstm, random_sequence, unpack_lstm
+from .numerics.layouts import (
+    keras_weights,
+    pack_gru,
+    pack_lstm,
+    params_from_keras,
+    params_from_torch,
+    torch_state_dict,
+    unpack_gru,
+    unpack_lstm,
+)
+from .numerics.params import init_params, random_sequence
 from .numerics.verify import verify_cell
 
 __version__ = "0.1.0"
@@ -42,12 +52,18 @@ __all__ = [
     "compile_cell",
     "init_params",
     "jacobian_block",
+    "keras_weights",
     "latex",
     "make_cell",
+    "pack_gru",
     "pack_lstm",
+    "params_from_keras",
+    "params_from_torch",
     "random_sequence",
     "sigmoid",
     "step_jacobian",
+    "torch_state_dict",
+    "unpack_gru",
     "unpack_lstm",
     "verify_cell",
 ]

@@ -1,4 +1,8 @@
-"""Numeric parameters, inputs and states for a cell: checked, initialised, and packed PyTorch's way.
+"""Numeric parameters, inputs and states for a cell: checked and initialised.
+
+PyTorch's and Keras' packed layouts (``pack_lstm``, ``unpack_lstm``, the GRU's and the state_dict
+names) live in :mod:`lstmsym.numerics.layouts`; ``pack_lstm`` and ``unpack_lstm`` can still be
+imported from here.
 
 >>> from lstmsym.cells import make_cell
 >>> cell = make_cell("lstm", n=2, m=1)
@@ -9,9 +13,6 @@ array([1., 1.])
 Traceback (most recent call last):
 ...
 lstmsym.errors.LstmsymError: parameter 'W_f' has shape (1, 2); expected (2, 2) for make_cell('lstm', n=2, m=1)
->>> packed = pack_lstm(cell, params)
->>> packed["weight_ih"].shape, packed["weight_hh"].shape, packed["bias"].shape
-((8, 1), (8, 2), (8,))
 """
 
 from __future__ import annotations
@@ -24,9 +25,6 @@ import numpy as np
 from ..cells.base import Cell
 from ..checks import positive_number, whole_number
 from ..errors import LstmsymError
-
-#: PyTorch's order of the LSTM gate blocks inside packed weights.
-TORCH_GATE_ORDER = ("i", "f", "g", "o")
 
 
 def as_real_array(name: str, value: object, what: str) -> np.ndarray:
@@ -132,63 +130,20 @@ def init_params(
     return out
 
 
-def _check_packable(cell: Cell) -> None:
-    if cell.kind != "lstm" or set(TORCH_GATE_ORDER) - {
-        k[2:] for k in cell.param_shapes if k.startswith("W_")
-    }:
-        raise LstmsymError(f"packed weights exist for an LSTM with all four gates, not {cell!r}")
-    if any(name.startswith(("p_", "W_y")) for name in cell.param_shapes):
-        raise LstmsymError(f"PyTorch's packed LSTM has no peephole or dense readout weights; {cell!r} has")
-
-
-def pack_lstm(cell: Cell, params: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """LSTM parameters as PyTorch packs them: gate blocks stacked in the order i, f, g, o."""
-    _check_packable(cell)
-    p = check_params(cell, params)
-    return {
-        "weight_ih": np.concatenate([p[f"U_{g}"] for g in TORCH_GATE_ORDER]),  # (4n, m)
-        "weight_hh": np.concatenate([p[f"W_{g}"] for g in TORCH_GATE_ORDER]),  # (4n, n)
-        "bias": np.concatenate([p[f"b_{g}"] for g in TORCH_GATE_ORDER]),  # (4n,)
-    }
-
-
-def unpack_lstm(
-    cell: Cell, weight_ih: object, weight_hh: object, bias_ih: object = None, bias_hh: object = None
-) -> dict[str, np.ndarray]:
-    """Split PyTorch-packed LSTM weights (gate order i, f, g, o) into lstmsym's named parameters.
-
-    PyTorch keeps two biases, ``bias_ih`` and ``bias_hh``; only their sum acts, so it becomes b_·.
-
-    >>> from lstmsym.cells import make_cell
-    >>> cell = make_cell("lstm", n=1, m=1)
-    >>> p = unpack_lstm(cell, [[1], [2], [3], [4]], [[5], [6], [7], [8]], [1, 1, 1, 1], [0.5, 0, 0, 0])
-    >>> p["U_i"], p["W_f"], p["b_i"], p["b_o"]
-    (array([[1.]]), array([[6.]]), array([1.5]), array([1.]))
-    """
-    _check_packable(cell)
-    n = cell.n
-    w_ih = as_real_array("weight_ih", weight_ih, "parameter")
-    w_hh = as_real_array("weight_hh", weight_hh, "parameter")
-    bias = np.zeros(4 * n)
-    for name, b in (("bias_ih", bias_ih), ("bias_hh", bias_hh)):
-        if b is not None:
-            arr = as_real_array(name, b, "parameter")
-            if arr.shape != (4 * n,):
-                raise LstmsymError(f"parameter {name!r} has shape {arr.shape}; expected ({4 * n},)")
-            bias = bias + arr
-    if w_ih.shape != (4 * n, cell.m):
-        raise LstmsymError(f"parameter 'weight_ih' has shape {w_ih.shape}; expected ({4 * n}, {cell.m})")
-    if w_hh.shape != (4 * n, n):
-        raise LstmsymError(f"parameter 'weight_hh' has shape {w_hh.shape}; expected ({4 * n}, {n})")
-    out = {}
-    for j, g in enumerate(TORCH_GATE_ORDER):
-        rows = slice(j * n, (j + 1) * n)
-        out.update({f"W_{g}": w_hh[rows], f"U_{g}": w_ih[rows], f"b_{g}": bias[rows]})
-    return {name: out[name] for name in cell.param_shapes}
-
-
 def random_sequence(
     cell: Cell, T: int, seed: int | np.random.Generator = 0, scale: float = 1.0
 ) -> np.ndarray:
     """Inputs x_1..x_T ~ N(0, scale²), shape (T, m)."""
     return _generator(seed).normal(0.0, scale, size=(whole_number("T", T), cell.m))
+
+
+_MOVED = ("TORCH_GATE_ORDER", "pack_lstm", "unpack_lstm")
+
+
+def __getattr__(name: str) -> object:
+    """``pack_lstm``, ``unpack_lstm``, ``TORCH_GATE_ORDER``: moved to :mod:`.layouts`, importable here."""
+    if name in _MOVED:
+        from . import layouts
+
+        return getattr(layouts, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
