@@ -147,8 +147,12 @@ class LSTM(Cell):
 class LSTM1997(LSTM):
     """The 1997 LSTM: no forget gate (f ≡ 1), so the old memory passes with weight exactly 1.
 
-    Like Greff et al.'s NFG variant it keeps tanh squashing; the 1997 paper's scaled sigmoids and
-    truncated gradients are not modelled.
+    The structure of the 1997 cell with today's squashing: tanh for the candidate and the readout (the paper
+    used scaled sigmoids, g ∈ [-2, 2] and h ∈ [-1, 1]). Its derivatives here are those of full
+    backpropagation through time; the paper's truncated gradient, in which only the carousel carries error
+    across steps, is asked for with ``gradient="truncated"`` in :mod:`lstmsym.numerics.reference` and in
+    the trainer. It is not Greff et al.'s NFG variant, which removes the forget gate from a cell that keeps
+    its peepholes.
     """
 
     _registry_name = "lstm1997"
