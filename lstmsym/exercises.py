@@ -12,10 +12,18 @@ parses or evaluates text.
 Correct: your answer equals the derived f_{t}.
 >>> print(check_answer(1 - f, expected))
 Not equal. At f_{t} = 0.54 your answer is 0.46 but the derivation gives 0.54.
+
+Symbols are matched to the derivation's by name, the way they print: ``sp.Symbol("f_t")``,
+``sp.Symbol("f_{t}")`` and ``sp.Symbol("f_{t}", real=True)`` are all the derivation's :math:`f_t`
+(SymPy treats symbols with different assumptions as different, which a student cannot see).
+
+>>> print(check_answer(sp.Symbol("f_t"), expected))
+Correct: your answer equals the derived f_{t}.
 """
 
 from __future__ import annotations
 
+import numbers
 import random
 from dataclasses import dataclass
 
@@ -23,6 +31,8 @@ import mpmath
 import sympy as sp
 
 from .errors import LstmsymError
+
+__all__ = ["AnswerCheck", "check_answer", "symbol_key"]
 
 
 @dataclass(frozen=True)
@@ -37,24 +47,106 @@ class AnswerCheck:
         return self.correct
 
 
-def _as_matrix(value: object, name: str) -> sp.Matrix:
+def _entry(value: object, name: str) -> sp.Expr:
+    """One entry of an answer: a SymPy expression or a plain number; text is refused, never parsed."""
     if isinstance(value, str):
         raise LstmsymError(
-            f"{name} must be a SymPy expression, not a string: build it from the cell's symbols"
+            f"{name} must be a SymPy expression, not a string (text is never evaluated): build it from "
+            'symbols, e.g. f = sp.Symbol("f_{t}"); answer = f * (1 - f)'
         )
+    if value is None:
+        raise LstmsymError(f"{name} is None: replace None by your answer (a SymPy expression or a number)")
+    if isinstance(value, bool) or (
+        isinstance(value, sp.logic.boolalg.Boolean) and not isinstance(value, sp.Expr)
+    ):
+        raise LstmsymError(
+            f"{name} must be a SymPy expression or a number, got the truth value {value!r}: "
+            "give the expression itself, not a comparison"
+        )
+    if isinstance(value, sp.Basic):
+        if not isinstance(value, sp.Expr):
+            raise LstmsymError(
+                f"{name} must be a SymPy expression, got a {type(value).__name__} ({value}): "
+                "give the expression itself (for an equation lhs = rhs, give rhs)"
+            )
+        return value
+    if isinstance(value, numbers.Number) and not isinstance(value, complex):
+        return sp.sympify(float(value) if not isinstance(value, numbers.Integral) else int(value))
+    if isinstance(value, numbers.Complex):
+        return sp.sympify(complex(value))
+    raise LstmsymError(f"{name} must be a SymPy expression or Matrix, got {type(value).__name__}")
+
+
+def _as_matrix(value: object, name: str) -> sp.Matrix:
     if isinstance(value, sp.MatrixBase):
         return sp.Matrix(value)
-    if isinstance(value, sp.Basic | int | float):
-        return sp.Matrix([[sp.sympify(value)]])
-    raise LstmsymError(f"{name} must be a SymPy expression or Matrix, got {type(value).__name__}")
+    if hasattr(value, "__array__") and not isinstance(value, sp.Basic):  # a NumPy array or scalar
+        import numpy as np
+
+        array = np.asarray(value)
+        if array.ndim > 2:
+            raise LstmsymError(
+                f"{name} must be a scalar, vector or matrix, got an array of shape {array.shape}"
+            )
+        rows = array.reshape(1, 1) if array.ndim == 0 else array.reshape(-1, 1) if array.ndim == 1 else array
+        return sp.Matrix([[_entry(v.item() if hasattr(v, "item") else v, name) for v in row] for row in rows])
+    if isinstance(value, list | tuple):
+        rows = [list(r) if isinstance(r, list | tuple) else [r] for r in value]
+        if not rows or any(len(r) != len(rows[0]) for r in rows) or not rows[0]:
+            raise LstmsymError(
+                f"{name}: a list must be a non-empty column [a, b] or rows of equal length [[a, b], [c, d]]"
+            )
+        if any(isinstance(v, list | tuple) for r in rows for v in r):
+            raise LstmsymError(f"{name}: lists nest at most two deep (rows of entries)")
+        return sp.Matrix([[_entry(v, name) for v in r] for r in rows])
+    return sp.Matrix([[_entry(value, name)]])
+
+
+def symbol_key(symbol: sp.Symbol) -> str:
+    r"""How a symbol prints in LaTeX, whatever its assumptions: the name a student sees.
+
+    >>> symbol_key(sp.Symbol("f_3")) == symbol_key(sp.Symbol("f_{3}", real=True)) == "f_{3}"
+    True
+    >>> symbol_key(sp.Symbol("lambda_1"))
+    '\\lambda_{1}'
+    """
+    return sp.latex(sp.Symbol(symbol.name)).replace(" ", "")
+
+
+def _rename(a: sp.Matrix, e: sp.Matrix) -> sp.Matrix:
+    """``a`` with each of its symbols replaced by the derivation's symbol of the same name (as printed).
+
+    The exact name wins; otherwise a symbol whose LaTeX form matches exactly one of the derivation's."""
+    by_name: dict[str, list[sp.Symbol]] = {}
+    by_key: dict[str, list[sp.Symbol]] = {}
+    for s in e.free_symbols:
+        by_name.setdefault(s.name, []).append(s)
+        by_key.setdefault(symbol_key(s), []).append(s)
+    swap = {}
+    for s in a.free_symbols:
+        if s in e.free_symbols or not isinstance(s, sp.Symbol):
+            continue
+        match = by_name.get(s.name) or by_key.get(symbol_key(s)) or []
+        if len(match) == 1:
+            swap[s] = match[0]
+    return a.xreplace(swap) if swap else a
 
 
 def _fmt(x) -> str:
     return mpmath.nstr(x, 6)
 
 
+def _has_decimals(m: sp.Matrix) -> bool:
+    return any(x.atoms(sp.Float) for x in m)
+
+
 def check_answer(answer: object, expected: object, points: int = 3, seed: int = 0) -> AnswerCheck:
     """Whether ``answer`` equals ``expected``: first exactly (SymPy), then at random points (40 digits).
+
+    ``answer``: a SymPy expression or Matrix, a number, a NumPy array, or a list (a column ``[a, b]`` or
+    rows ``[[a, b], [c, d]]``); never a string. Its symbols are matched to the derivation's by name as
+    printed (:func:`symbol_key`), so assumptions such as ``real=True`` do not matter. An answer written
+    with decimals (``0.73``) is compared to 12 significant digits, an exact one to 30.
 
     The message says what differs: a shape, a symbol that the derivation does not use, or the
     values at a point where the two disagree.
@@ -66,32 +158,45 @@ def check_answer(answer: object, expected: object, points: int = 3, seed: int = 
             f"Wrong shape: your answer is {a.shape[0]}×{a.shape[1]}, "
             f"the derivation is {e.shape[0]}×{e.shape[1]}.",
         )
+    a = _rename(a, e)
     extra = a.free_symbols - e.free_symbols
     if extra:
         names = ", ".join(sorted(map(str, extra)))
-        return AnswerCheck(False, f"Your answer uses {names}, which the derivation does not contain.")
+        known = ", ".join(sorted(map(str, e.free_symbols))) or "none (it is a number)"
+        return AnswerCheck(
+            False,
+            f"Your answer uses {names}, which the derivation does not contain. Its symbols: {known}.",
+        )
     shown = str(e[0, 0]) if e.shape == (1, 1) else "matrix"
     if all(sp.expand(x - y) == 0 for x, y in zip(a, e, strict=True)):
         return AnswerCheck(True, f"Correct: your answer equals the derived {shown}.")
+    decimals = _has_decimals(a) and not _has_decimals(e)
+    digits = 12 if decimals else 30
     symbols = sorted(e.free_symbols, key=str)
     fa = sp.lambdify(symbols, list(a), "mpmath")
     fe = sp.lambdify(symbols, list(e), "mpmath")
     rnd = random.Random(seed)
     with mpmath.workdps(40):
-        for _ in range(points):
+        for _ in range(points if symbols else 1):
             at = [mpmath.mpf(rnd.randint(5, 95)) / 100 for _ in symbols]
             va, ve = fa(*at), fe(*at)
             for j, (x, y) in enumerate(zip(va, ve, strict=True)):
-                if abs(x - y) > mpmath.mpf(10) ** -30 * (1 + abs(y)):
+                if abs(x - y) > mpmath.mpf(10) ** -digits * (1 + abs(y)):
                     where = ", ".join(f"{s} = {_fmt(v)}" for s, v in zip(symbols, at, strict=True))
+                    where = f"At {where} your" if where else "Your"
                     entry = "" if len(va) == 1 else f" (entry {divmod(j, e.shape[1])})"
                     return AnswerCheck(
                         False,
-                        f"Not equal. At {where} your answer is {_fmt(x)}{entry} "
-                        f"but the derivation gives {_fmt(y)}.",
+                        f"Not equal. {where} answer is {_fmt(x)}{entry} but the derivation gives {_fmt(y)}.",
                     )
+    if decimals:
+        return AnswerCheck(
+            True,
+            f"Correct to 12 significant digits: your answer (with decimals) equals the derived {shown}.",
+        )
+    where = f"at {points} random points" if symbols else "to 40 digits"
     return AnswerCheck(
         True,
-        f"Correct: your answer equals the derived {shown} (checked at {points} random "
-        "points; SymPy could not show it exactly).",
+        f"Correct: your answer equals the derived {shown} "
+        f"(checked {where}; SymPy could not show it exactly).",
     )

@@ -4,6 +4,7 @@ import pytest
 import sympy as sp
 
 from lstmsym.cells import make_cell
+from lstmsym.derivatives.chain import Chain
 from lstmsym.derivatives.step import jacobian_block
 from lstmsym.errors import LstmsymError
 from lstmsym.exercises import check_answer
@@ -39,3 +40,122 @@ def test_strings_are_refused_never_parsed():
         check_answer("__import__('os').system('true')", sp.Integer(1))
     with pytest.raises(LstmsymError, match="SymPy expression or Matrix"):
         check_answer(object(), sp.Integer(1))
+
+
+# What a student naturally types: symbols without (or with other) assumptions, names that print the same.
+
+
+def test_symbols_match_the_derivation_by_name_whatever_their_assumptions():
+    lstm = make_cell("lstm")
+    expected = ls_chain_direct(lstm, T=3)
+    assert all(s.is_real for s in expected.free_symbols)  # the derivation's symbols are real=True
+    typed = [
+        [sp.Symbol(f"f_{{{t}}}") for t in (1, 2, 3)],  # no assumptions
+        list(sp.symbols("f_1:4")),  # f_1, f_2, f_3: print as f_{1}, ...
+        [sp.Symbol(f"f_{{{t}}}", positive=True) for t in (1, 2, 3)],
+        [sp.Symbol(f"f_{{{t}}}", real=True) for t in (1, 2, 3)],
+        [sp.Symbol(f"f{t}") for t in (1, 2, 3)],  # SymPy prints f1 as f_{1} too
+    ]
+    for f1, f2, f3 in typed:
+        result = check_answer(f1 * f2 * f3, expected)
+        assert result and result.message == "Correct: your answer equals the derived f_{1}*f_{2}*f_{3}.", (
+            f1,
+            result,
+        )
+
+
+def ls_chain_direct(cell, T):
+    return Chain(cell, "c", "c", T=T, path="direct").doit()
+
+
+def test_plain_symbols_in_a_weight_expression():
+    rnn = make_cell("rnn")
+    W, h = sp.Symbol("W"), sp.Symbol("h_t")  # the derivation has W and h_{t}, both real=True
+    assert check_answer(W * (1 - h**2), jacobian_block(rnn, "h", "h"))
+    wrong = check_answer(W * (1 - h), jacobian_block(rnn, "h", "h"))
+    # the counterexample names the derivation's symbols and gives both values at that point
+    assert (
+        not wrong
+        and wrong.message.startswith("Not equal. At W = ")
+        and "but the derivation gives" in wrong.message
+    )
+
+
+def test_a_derivation_without_assumptions_accepts_real_symbols():
+    s = sp.Symbol("s")  # as notebook 07 builds it
+    assert check_answer(sp.Symbol("s", real=True) ** 2, s**2)
+    assert not check_answer(sp.Symbol("s", real=True) ** 3, s**2)
+
+
+def test_a_wrong_answer_keeps_the_counterexample_after_renaming():
+    lstm = make_cell("lstm", n=2)
+    expected = jacobian_block(lstm, "c", "c", path="direct")
+    f1, f2 = sp.Symbol("f_{t,1}"), sp.Symbol("f_{t,2}")
+    assert check_answer(sp.diag(f1, f2), expected)
+    wrong = check_answer(sp.diag(f1, 1 - f2), expected)
+    assert not wrong
+    assert wrong.message.startswith("Not equal. At f_{t,1} = ") and "entry (1, 1)" in wrong.message
+
+
+def test_an_unknown_name_lists_the_derivations_symbols():
+    expected = jacobian_block(make_cell("lstm"), "c", "c", path="direct")
+    result = check_answer(sp.Symbol("f"), expected)
+    assert not result
+    assert result.message == "Your answer uses f, which the derivation does not contain. Its symbols: f_{t}."
+
+
+def test_ambiguous_names_are_not_guessed():
+    x_real, x_plain = sp.Symbol("x", real=True), sp.Symbol("x")
+    expected = x_real + x_plain  # two different symbols that print alike
+    result = check_answer(2 * sp.Symbol("x", positive=True), expected)
+    assert not result and "does not contain" in result.message
+
+
+def test_numbers_lists_and_arrays_are_accepted():
+    import numpy as np
+
+    f1, f2 = sp.Symbol("f_{t,1}"), sp.Symbol("f_{t,2}")
+    expected = jacobian_block(make_cell("lstm", n=2), "c", "c", path="direct")
+    assert check_answer([[f1, 0], [0, f2]], expected)
+    assert not check_answer([[f1, 0], [0, 1]], expected)
+    assert check_answer(np.array([[1.0, 0.0], [0.0, 1.0]]), sp.eye(2))
+    assert check_answer([1, 2], sp.Matrix([1, 2]))  # a column
+    assert check_answer(np.float64(0.25), sp.Rational(1, 4))
+    assert check_answer(1, sp.Integer(1))
+
+
+def test_decimals_are_compared_to_twelve_digits():
+    exact = 1 / (1 + sp.exp(-1))  # sigma(1)
+    close = check_answer(0.7310585786300049, exact)
+    assert close and "12 significant digits" in close.message
+    assert not check_answer(0.7310585786, exact)  # 10 digits: a different number at this precision
+    assert not check_answer(0.73, exact)
+    # an exact answer that differs beyond the 12th digit is still wrong
+    assert not check_answer(exact + sp.Rational(1, 10**20), exact)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "answer is None: replace None"),
+        (True, "truth value"),
+        (sp.Eq(sp.Symbol("f"), 1), "truth value|not a comparison"),
+        ([], "non-empty column"),
+        ([[1, 2], [3]], "rows of equal length"),
+        ([[[1]]], "nest at most two deep"),
+        ([1, "f_{t}"], "not a string"),
+        ({"f": 1}, "SymPy expression or Matrix, got dict"),
+    ],
+)
+def test_unusable_answers_get_a_clear_error(value, message):
+    with pytest.raises(LstmsymError, match=message):
+        check_answer(value, sp.Integer(1))
+
+
+def test_text_is_never_evaluated_even_inside_an_array():
+    import numpy as np
+
+    with pytest.raises(LstmsymError, match="not a string"):
+        check_answer(np.array(["__import__('os')"]), sp.Integer(1))
+    with pytest.raises(LstmsymError, match="shape"):
+        check_answer(np.zeros((1, 1, 1)), sp.Integer(1))
