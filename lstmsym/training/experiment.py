@@ -39,7 +39,7 @@ from ..cells import make_cell
 from ..checks import whole_number
 from ..errors import LstmsymError, UnknownChoiceError
 from ..numerics.reference.activations import sigmoid
-from .loop import train_seeds
+from .loop import TrainResult, train_seeds
 from .tasks import TASKS
 
 
@@ -154,6 +154,45 @@ def run_group(label: str, task: str, T: int, seeds: Sequence[int], budget: Budge
         }
         for run in runs
     ]
+
+
+def train_config(label: str, task: str, T: int, seed: int, budget: Budget) -> TrainResult:
+    """Train configuration ``label`` on ``task`` at lag T with one seed, as in :func:`run_group`; the full
+    :class:`~lstmsym.training.loop.TrainResult`, with the trained parameters (for :mod:`.fixed_points`).
+
+    >>> budget = Budget(steps=10, batch=4, n=2, eval_every=5, eval_batch=8)
+    >>> run = train_config("rnn", "sign", 3, seed=1, budget=budget)
+    >>> run.history == run_one("rnn", "sign", 3, 1, budget)["history"], sorted(run.params)[:2]
+    (True, ['U', 'W'])
+    """
+    if label not in CONFIGS:
+        raise UnknownChoiceError("config", label, tuple(CONFIGS))
+    config = CONFIGS[label]
+    task_obj = _make_task(task, T, budget)
+    cell = make_cell(config.cell, n=budget.n, m=task_obj.m, **config.switches)
+    return train_seeds(
+        cell,
+        task_obj,
+        [seed],
+        steps=budget.steps,
+        batch=budget.batch,
+        lr=budget.lr,
+        clip=budget.clip,
+        forget_bias=config.forget_bias,
+        update_bias=config.update_bias,
+        gradient=config.gradient,
+        eval_every=budget.eval_every,
+        eval_batch=budget.eval_batch,
+        solved_at=budget.solved_at,
+    )[0]
+
+
+def config_cell(label: str, budget: Budget, m: int = 1) -> object:
+    """The cell of configuration ``label`` with the budget's hidden size (``m`` inputs)."""
+    if label not in CONFIGS:
+        raise UnknownChoiceError("config", label, tuple(CONFIGS))
+    config = CONFIGS[label]
+    return make_cell(config.cell, n=budget.n, m=m, **config.switches)
 
 
 def run_one(label: str, task: str, T: int, seed: int, budget: Budget) -> dict[str, object]:

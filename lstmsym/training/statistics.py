@@ -77,10 +77,14 @@ def _cells(results: dict) -> dict[tuple[str, int], list[dict]]:
     return cells
 
 
-def success_table(results: dict, baseline: str = "rnn", confidence: float = 0.95):
+def success_table(
+    results: dict, baseline: str = "rnn", confidence: float = 0.95, configs: Sequence[str] | None = None
+):
     """One row per configuration and lag: solved, seeds, rate, Wilson interval (``low``, ``high``), and
     Fisher's two-sided p against ``baseline`` at the same lag (``p_vs_baseline``; None for the baseline
     itself), with the Benjamini-Hochberg adjustment over all those comparisons (``p_adjusted``).
+    ``configs`` restricts the table (and the adjustment) to those configurations (the baseline's row is
+    shown too); all of them by default.
 
     >>> runs = [{"config": c, "T": 50, "solved": s} for c, s in
     ...         [("rnn", False)] * 4 + [("rnn", True)] + [("lstm", True)] * 4 + [("lstm", False)]]
@@ -93,8 +97,14 @@ def success_table(results: dict, baseline: str = "rnn", confidence: float = 0.95
     import pandas as pd
 
     cells = _cells(results)
+    labels = list(results["configs"])
+    if configs is not None:
+        unknown = [c for c in [baseline, *configs] if c not in labels]
+        if unknown:
+            raise LstmsymError(f"configs {unknown} are not in the results; they hold {labels}")
+        labels = [c for c in labels if c == baseline or c in configs]
     rows = []
-    for label in results["configs"]:
+    for label in labels:
         for T in results["lags"]:
             runs = cells.get((label, int(T)), [])
             if not runs:
@@ -198,3 +208,25 @@ def threshold_rule(
         "solved": sum(1 for r in runs if r["solved"]),
         "failed": sum(1 for r in runs if not r["solved"]),
     }
+
+
+def significant_differences(table, alpha: float = 0.05):
+    """The rows of a :func:`success_table` whose Fisher p against the baseline is below ``alpha``, with the
+    baseline's count beside them and the ``direction`` of the difference ("above" or "below" the baseline).
+
+    >>> runs = [{"config": c, "T": 50, "solved": s} for c, s in
+    ...         [("rnn", False)] * 30 + [("lstm", True)] * 20 + [("lstm", False)] * 10]
+    >>> table = success_table({"configs": ["rnn", "lstm"], "lags": [50], "runs": runs})
+    >>> diff = significant_differences(table)
+    >>> diff[["config", "T", "solved", "baseline_solved", "direction"]].values.tolist()
+    [['lstm', 50, 20, 0, 'above']]
+    """
+    if not 0 < alpha < 1:
+        raise LstmsymError(f"alpha must be in (0, 1), got {alpha!r}")
+    base = table[table["p_vs_baseline"].isna()].set_index("T")
+    tested = table[table["p_vs_baseline"].notna()].copy()
+    tested["baseline_solved"] = [int(base.loc[T, "solved"]) for T in tested["T"]]
+    tested["baseline_rate"] = [float(base.loc[T, "rate"]) for T in tested["T"]]
+    hits = tested[tested["p_vs_baseline"].astype(float) < alpha].copy()
+    hits["direction"] = np.where(hits["rate"] > hits["baseline_rate"], "above", "below")
+    return hits.reset_index(drop=True)
