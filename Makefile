@@ -5,7 +5,7 @@
 # `make PYTHON=/path/to/python`).
 #
 #   make test         lint (ruff), then unit tests + doctests + strict nbval over notebooks/*.ipynb
-#   make lab          JupyterLab on notebooks/ at 127.0.0.1 (NO_BROWSER=1: do not open a browser)
+#   make lab          JupyterLab on notebooks/ at 127.0.0.1 (NO_BROWSER=1: no browser; PORT=N: that port)
 #   make notebooks    re-execute every notebooks/*.ipynb in place, top to bottom, in a fresh kernel
 #   make venv         only create/update .venv (done automatically by the targets above)
 #   make constraints  re-resolve the newest versions and rewrite constraints.txt
@@ -59,9 +59,13 @@ test: $(STAMP)
 
 # MPLBACKEND is removed so that the kernel uses the inline backend, as students see it.
 # OPENBLAS_NUM_THREADS=1 in test and notebooks: small matrix products split over 2 cores ran 20x slower.
+# lab/overrides.json (the project's JupyterLab defaults) turns off the "Jupyter news" prompt and the update
+# check; a choice the user already made in their own settings still wins. PORT=8899 picks the port.
 lab: $(STAMP)
 	env -u MPLBACKEND PYTHONHASHSEED=0 $(VENV)/bin/jupyter lab --ip=127.0.0.1 \
-	  --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(if $(filter 1,$(NO_BROWSER)),--no-browser)
+	  --ServerApp.root_dir=notebooks --LabApp.app_settings_dir="$(CURDIR)/lab" \
+	  $(if $(PORT),--ServerApp.port=$(PORT) --ServerApp.port_retries=0) \
+	  $(ALLOW_ROOT) $(if $(filter 1,$(NO_BROWSER)),--no-browser)
 
 # Outputs and execution counts are cleared first, then every code cell runs in order in a fresh
 # python3 kernel (the .venv's), so the stored counts are 1..N. record_timing=False keeps per-cell
