@@ -14,8 +14,10 @@ from lstmsym.cells import make_cell
 from lstmsym.derivatives.step import jacobian_block
 from lstmsym.errors import LstmsymError
 from lstmsym.experiments.readout import (
+    DENSE_READOUT_CONTROLS,
     H_BOUNDS,
     READOUTS,
+    dense_readout_controls,
     drift_by_forget_bias,
     drift_gradient_growth,
     drift_params,
@@ -336,6 +338,62 @@ def test_h_path_bad_input():
         h_path_norms(seeds=())
     with pytest.raises(LstmsymError, match="name must be"):
         h_path_norms(name="gru")
+
+
+def _h_block_w_y_frozen(cell, params, xs, state_k, h_path, eps=1e-6):
+    """∂h_T/∂h_k by central differences with W_y h_{t-1} frozen at the trajectory's value: each step runs with
+    W_y = 0 and b_y + W_y h_{t-1} (h_{t-1} from the unperturbed trajectory ``h_path``) as its readout bias."""
+    n = cell.n
+    J = np.empty((n, n))
+    for j in range(n):
+        outs = []
+        for sign in (1, -1):
+            state = {"c": state_k["c"].copy(), "h": state_k["h"].copy()}
+            state["h"][j] += sign * eps
+            for t, x in enumerate(xs):
+                frozen = {**params, "W_y": np.zeros((n, n)), "b_y": params["b_y"] + params["W_y"] @ h_path[t]}
+                traj = reference.forward(cell, frozen, x[None], state)
+                state = traj.state(1)
+            outs.append(state["h"])
+        J[:, j] = (outs[0] - outs[1]) / (2 * eps)
+    return J
+
+
+def test_dense_readout_controls_against_finite_differences_and_h_path_norms():
+    lags, seeds = (1, 3, 7), (0, 5)
+    table = dense_readout_controls(lags=lags, seeds=seeds, n=3, recurrent_scale=0.6, forget_bias=2.0)
+    assert set(table["control"]) == set(DENSE_READOUT_CONTROLS) and len(table) == 5 * len(lags) * len(seeds)
+    both = h_path_norms(lags=lags, seeds=seeds, n=3, recurrent_scale=0.6, forget_bias=2.0)
+    T = max(lags)
+    cell = make_cell("lstm", n=3, readout="dense")
+    for row, seed in enumerate(seeds):
+        mine = table[table["seed"] == seed].pivot(index="control", columns="lag", values="norm")
+        for control, key in (("tanh, total", ("tanh", "total")), ("dense, total", ("dense", "total")),
+                             ("dense, direct", ("dense", "direct"))):
+            np.testing.assert_allclose(mine.loc[control], both.norms[key][row], rtol=1e-12)
+        run = simulate_drift(cell, T=T, seed=seed, recurrent_scale=0.6, forget_bias=2.0)
+        zeroed = {**run.params, "W_y": np.zeros((3, 3))}
+        rerun = reference.forward(cell, zeroed, run.xs)
+        h_path = run.traj.states["h"]
+        for k in lags:
+            window, start = run.xs[T - k :], run.traj.state(T - k)
+            cut = _h_block_w_y_frozen(cell, run.params, window, start, h_path[T - k :])
+            expected = np.linalg.norm(cut, 2)
+            assert abs(mine.loc["dense, W_y cut (backward)", k] - expected) <= 1e-7 + 1e-6 * expected
+            off = _h_block_by_differences(cell, zeroed, run.xs[T - k :], rerun.state(T - k))
+            expected = np.linalg.norm(off, 2)
+            assert abs(mine.loc["dense, W_y = 0 (re-run)", k] - expected) <= 1e-7 + 1e-6 * expected
+        # cutting W_y changes the total (the route is real), and leaves no direct h-path
+        assert not np.allclose(mine.loc["dense, W_y cut (backward)"], mine.loc["dense, total"], rtol=1e-6)
+
+
+def test_dense_readout_controls_bad_input():
+    with pytest.raises(LstmsymError, match="lags must be"):
+        dense_readout_controls(lags=())
+    with pytest.raises(LstmsymError, match="seeds must"):
+        dense_readout_controls(seeds=())
+    with pytest.raises(LstmsymError, match="name must be"):
+        dense_readout_controls(name="gru")
 
 
 def test_readout_parameter_count():

@@ -667,6 +667,72 @@ def plot_h_paths(result: HPathNorms, title: str):
     return fig
 
 
+#: control name -> (trajectory, what is cut) for :func:`dense_readout_controls`
+DENSE_READOUT_CONTROLS: dict[str, tuple[str, str]] = {
+    "tanh, total": ("same draws", "nothing: the tanh readout's cell on the dense cell's shared weights"),
+    "dense, total": ("same", "nothing (full backpropagation through time)"),
+    "dense, W_y cut (backward)": ("same", "every route through W_y, in the backward pass only"),
+    "dense, W_y = 0 (re-run)": ("re-run", "W_y zeroed in the forward and the backward pass"),
+    "dense, direct": ("same", "everything but the W_y chain: the product of diag(o(1 - y^2)) W_y"),
+}
+
+
+def dense_readout_controls(
+    lags: Sequence[int] = (1, 10, 100),
+    seeds: Sequence[int] = tuple(range(7)),
+    name: str = "lstm",
+    n: int = 4,
+    recurrent_scale: float = 0.3,
+    ord: str | float = 2,
+    **param_options: float,
+):
+    """What carries the dense readout's total ‖∂h_T/∂h_{T-k}‖: controls that cut its own weight W_y.
+
+    On the draws of :func:`h_path_norms` (T = max(lags)), per seed and lag, the norm under each control of
+    :data:`DENSE_READOUT_CONTROLS`: the tanh readout's total, the dense readout's total, the same with W_y
+    zeroed in the step Jacobians only (``cut=("W_y",)`` of the NumPy reference: same trajectory), with W_y
+    zeroed in the run itself (the forward trajectory changes too), and the dense readout's direct path (the
+    W_y chain alone). What survives both cuts travels by the routes that do not use W_y: the carousel, the
+    gates reading h_{t-1}, and the readout's own c_t → y_t → h_t. A long pandas DataFrame with columns
+    ``seed``, ``lag``, ``control``, ``trajectory``, ``norm``.
+
+    >>> table = dense_readout_controls(lags=(1, 5), seeds=(0,), n=2)
+    >>> wide = table.pivot(index="control", columns="lag", values="norm")
+    >>> bool(wide.loc["dense, direct", 5] < wide.loc["dense, W_y cut (backward)", 5])
+    True
+    >>> float(table.query("control == 'dense, W_y cut (backward)'")["norm"].min()) > 0
+    True
+    """
+    import pandas as pd
+
+    lags = tuple(int(k) for k in lags)
+    if not lags or min(lags) < 1:
+        raise LstmsymError(f"lags must be a non-empty sequence of whole numbers >= 1, got {lags!r}")
+    seeds = tuple(int(s) for s in seeds)
+    if not seeds:
+        raise LstmsymError("seeds must hold at least one seed")
+    T = max(lags)
+    index = T - np.array(lags)  # lag k is column T - k of the norms over k' = 0..T
+    dense, tanh = _check_lstm(_make(name, n, "dense")), _check_lstm(_make(name, n, "tanh"))
+    rows = []
+    for seed in seeds:
+        run = simulate_drift(dense, T=T, seed=seed, recurrent_scale=recurrent_scale, **param_options)
+        plain = simulate_drift(tanh, T=T, seed=seed, recurrent_scale=recurrent_scale, **param_options)
+        zeroed = {**run.params, "W_y": np.zeros_like(run.params["W_y"])}
+        measured = {
+            "tanh, total": (tanh, plain.params, {}),
+            "dense, total": (dense, run.params, {}),
+            "dense, W_y cut (backward)": (dense, run.params, {"cut": ("W_y",)}),
+            "dense, W_y = 0 (re-run)": (dense, zeroed, {}),
+            "dense, direct": (dense, run.params, {"direct": True}),
+        }
+        for control, (cell, params, options) in measured.items():
+            norms = reference.lag_jacobian_norms(cell, params, run.xs, block=("h", "h"), ord=ord, **options)
+            for lag, value in zip(lags, norms[index], strict=True):
+                rows.append((seed, lag, control, DENSE_READOUT_CONTROLS[control][0], float(value)))
+    return pd.DataFrame(rows, columns=["seed", "lag", "control", "trajectory", "norm"])
+
+
 def memory_path_norms(
     readouts: Sequence[str] = READOUTS,
     lag: int = 100,
@@ -748,12 +814,14 @@ def readout_parameter_count(cell: Cell) -> dict[str, int]:
 
 
 __all__ = [
+    "DENSE_READOUT_CONTROLS",
     "H_BOUNDS",
     "PATHS",
     "READOUTS",
     "DriftGradients",
     "DriftRun",
     "HPathNorms",
+    "dense_readout_controls",
     "drift_by_forget_bias",
     "drift_gradient_growth",
     "drift_params",
