@@ -1,5 +1,7 @@
 """Plots of the sweeps: a Figure with a log y axis, labelled axes, a title, and the lines asked for."""
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -12,6 +14,7 @@ from matplotlib.figure import Figure
 from lstmsym import LstmsymError, make_cell
 from lstmsym.experiments import plots
 from lstmsym.experiments import sweeps as sw
+from lstmsym.style import style
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +25,7 @@ def close_figures():
 
 def check_axes(ax, ylabel_part):
     assert ax.get_yscale() == "log"
-    assert ax.get_xlabel() == "lag T - k"
+    assert ax.get_xlabel() == "lag $T - k$"
     assert ylabel_part in ax.get_ylabel()
     assert ax.get_title()
 
@@ -58,7 +61,15 @@ def test_plot_sweep_draws_direct_path_and_bound():
     assert [line.get_linestyle() for line in ax.lines] == ["-", "--", "-", "--"]
     assert "keep-gate bias" in ax.get_title()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["$b_f$ = 0", "$b_f$ = 0, direct path", "$b_f$ = 2", "$b_f$ = 2, direct path"]
+    assert labels == [
+        "LSTM, $b_f = 0$",
+        "LSTM, $b_f = 0$, direct path",
+        "LSTM, $b_f = 2$",
+        "LSTM, $b_f = 2$, direct path",
+    ]
+    assert (
+        ax.lines[0].get_color() == ax.lines[1].get_color() == style("lstm b_f=0").color
+    )  # one colour per b_f
     np.testing.assert_allclose(ax.lines[1].get_ydata(), 10.0 ** sweep.direct_median[0])
     assert len(plots.plot_sweep(sweep, direct=False).axes[0].lines) == 2
 
@@ -74,7 +85,10 @@ def test_plots_draw_into_a_given_axes():
     fig, axes = plt.subplots(1, 2)
     sweep = sw.cell_sweep([make_cell("rnn", n=2), make_cell("lstm1997", n=2)], T=10, seeds=[0, 1])
     assert plots.plot_sweep(sweep, ax=axes[1]) is fig
-    assert [t.get_text() for t in axes[1].get_legend().get_texts()] == ["rnn", "lstm1997"]
+    assert [t.get_text() for t in axes[1].get_legend().get_texts()] == [
+        style("rnn").label,
+        style("lstm1997").label,
+    ]
     assert "m: c if the cell has it" in axes[1].get_ylabel()
     assert not axes[0].lines
 
@@ -109,3 +123,22 @@ def test_import_lstmsym_does_not_import_matplotlib():
     code = "import sys, lstmsym, lstmsym.experiments.plots; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_curves_on_top_of_each_other_say_so():
+    sweep = sw.cell_sweep([make_cell("gru", n=2), make_cell("rnn", n=2)], T=30, seeds=[0, 1])
+    assert np.ptp(sweep.median[0] - sweep.median[1]) > 0.1  # apart: nothing said
+    ax = plots.plot_sweep(sweep).axes[0]
+    assert not any("coincides" in t.get_text() for t in ax.get_legend().get_texts())
+    # the GRU's medians moved onto the RNN's, within 1% of the span: the legend says so, the markers differ
+    shifted = sweep.log10_norms.copy()
+    shifted[0] = shifted[1] + 0.01 * np.ptp(sweep.median)
+    close = dataclasses.replace(sweep, log10_norms=shifted)
+    ax = plots.plot_sweep(close).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [
+        f"{style('gru').label} (coincides with {style('rnn').label})",
+        f"{style('rnn').label} (coincides with {style('gru').label})",
+    ]
+    assert ax.lines[0].get_marker() != ax.lines[1].get_marker()
+    assert ax.lines[0].get_markevery() != ax.lines[1].get_markevery()

@@ -1,7 +1,10 @@
 r"""Plots of the sweeps in :mod:`lstmsym.experiments.sweeps`, one call each, on a log y axis.
 
 matplotlib is imported inside the functions, so ``import lstmsym`` stays light. Each function draws into
-``ax`` when given (else a new figure), labels the axes, sets a title, and returns the Figure. Norms below
+``ax`` when given (else a new figure), labels the axes, sets a title, and returns the Figure. Every cell and
+configuration is drawn in its style of :mod:`lstmsym.style` (one colour and marker per configuration, the
+path by line style: total solid, direct dashed, bound dotted), with ticks at round decades; curves that
+would lie on top of each other say so in the legend. Norms below
 :data:`FLOOR` (1e-300, near the end of the float range) are not drawn; the sweep still holds their log10.
 
 >>> import matplotlib
@@ -10,8 +13,8 @@ matplotlib is imported inside the functions, so ``import lstmsym`` stays light. 
 >>> from lstmsym.experiments.sweeps import seed_norms
 >>> fig = plot_lag_norms(seed_norms(make_cell("rnn", n=4), T=30, seeds=range(3)))
 >>> ax = fig.axes[0]
->>> ax.get_yscale(), ax.get_xlabel()
-('log', 'lag T - k')
+>>> ax.get_yscale(), ax.get_xlabel(), ax.get_legend().get_texts()[0].get_text()
+('log', 'lag $T - k$', 'RNN, median')
 >>> import matplotlib.pyplot as plt; plt.close(fig)
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import LstmsymError
+from ..style import coinciding, line_kwargs, log_axis, style, style_or
 from .sweeps import LagNorms, ParameterSweep, SeedNorms, short_label
 
 __all__ = ["FLOOR", "plot_at_lag", "plot_lag_norms", "plot_sweep"]
@@ -63,16 +67,16 @@ def _shown(log10_values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _band(ax, lags, q1, median, q3, label, color=None, linestyle="-"):
-    (line,) = ax.plot(lags, _shown(median), color=color, linestyle=linestyle, label=label)
+def _band(ax, lags, q1, median, q3, kw: dict):
+    (line,) = ax.plot(lags, _shown(median), **kw)
     if q1 is not None:
         ax.fill_between(lags, _shown(q1), _shown(q3), color=line.get_color(), alpha=0.2, linewidth=0)
-    return line.get_color()
+    return line
 
 
 def _finish(ax, config: dict, title: str | None, default_title: str) -> None:
-    ax.set_yscale("log")
-    ax.set_xlabel("lag T - k")
+    log_axis(ax, "y")
+    ax.set_xlabel("lag $T - k$")
     ax.set_ylabel(_norm_label(config))
     ax.set_title(title if title is not None else default_title)
     ax.grid(True, which="major", alpha=0.3)
@@ -85,15 +89,36 @@ def plot_lag_norms(result: LagNorms | SeedNorms, ax=None, label: str | None = No
         raise LstmsymError(f"result must be a LagNorms or SeedNorms, got {type(result).__name__}")
     fig, ax = _axes(ax)
     cell = short_label(result.config.get("cell", ""))
+    name = style_or(cell, 0).label
+    npoints = len(result.lags)
     if isinstance(result, LagNorms):
-        _band(ax, result.lags, None, result.log10_norms, None, label or cell)
+        kw = line_kwargs(cell, path="total", npoints=npoints, label=label or name)
+        _band(ax, result.lags, None, result.log10_norms, None, kw)
         default = f"{cell}: one run, T = {result.lags[-1]}"
     else:
-        _band(ax, result.lags, result.q1, result.median, result.q3, label or f"{cell}, median")
+        kw = line_kwargs(cell, path="total", npoints=npoints, label=label or f"{name}, median")
+        _band(ax, result.lags, result.q1, result.median, result.q3, kw)
         default = f"{cell}: median and quartiles over {len(result.seeds)} seeds, T = {result.lags[-1]}"
     _finish(ax, result.config, title, default)
     ax.legend()
     return fig
+
+
+def _value_key(sweep: ParameterSweep, value) -> str:
+    """The configuration a swept value stands for (a key of :mod:`lstmsym.style`), or its value label."""
+    if sweep.parameter == "cell":
+        return short_label(value)
+    if sweep.parameter == "forget_bias":
+        return f"{short_label(sweep.config.get('cell', 'lstm'))} b_f={value:g}"
+    return _value_label(sweep, value)
+
+
+def _known_label(key: str, fallback: str) -> str:
+    """The legend label of configuration ``key`` in :mod:`lstmsym.style`, else ``fallback``."""
+    try:
+        return style(key).label
+    except LstmsymError:
+        return fallback
 
 
 def _value_label(sweep: ParameterSweep, value) -> str:
@@ -126,22 +151,27 @@ def plot_sweep(
         raise LstmsymError(f"sweep must be a ParameterSweep, got {type(sweep).__name__}")
     fig, ax = _axes(ax)
     bounds = sweep.bound_log10(gamma) if bound else None
-    for v, value in enumerate(sweep.values):
-        label = _value_label(sweep, value)
-        color = _band(ax, sweep.lags, sweep.q1[v], sweep.median[v], sweep.q3[v], label)
+    keys = [_value_key(sweep, value) for value in sweep.values]
+    labels = [
+        _known_label(key, _value_label(sweep, value)) for key, value in zip(keys, sweep.values, strict=True)
+    ]
+    drawn = {
+        v: np.where(sweep.median[v] >= np.log10(FLOOR), sweep.median[v], np.nan) for v in range(len(labels))
+    }
+    together = coinciding(drawn)
+    npoints = len(sweep.lags)
+    for v, label in enumerate(labels):
+        note = f" (coincides with {', '.join(labels[w] for w in together[v])})" if v in together else ""
+        kw = line_kwargs(keys[v], v, path="total", npoints=npoints, label=label + note)
+        _band(ax, sweep.lags, sweep.q1[v], sweep.median[v], sweep.q3[v], kw)
         if direct and sweep.direct_log10_norms is not None:
-            _band(ax, sweep.lags, None, sweep.direct_median[v], None, f"{label}, direct path", color, "--")
+            kw = line_kwargs(keys[v], v, path="direct", label=f"{label}, direct path", marker="")
+            _band(ax, sweep.lags, None, sweep.direct_median[v], None, kw)
         if bounds is not None:
-            _band(
-                ax,
-                sweep.lags,
-                None,
-                bounds[v],
-                None,
-                rf"{label}, bound $(\gamma\lambda_1)^{{T-k}}$",
-                color,
-                ":",
+            kw = line_kwargs(
+                keys[v], v, path="bound", label=rf"{label}, bound $(\gamma\lambda_1)^{{T-k}}$", marker=""
             )
+            _band(ax, sweep.lags, None, bounds[v], None, kw)
     what = _PARAMETER_LABELS[sweep.parameter]
     cell = short_label(sweep.config.get("cell", "")) if sweep.parameter != "cell" else "cells"
     default = f"{cell}: sweep over {what}, median and quartiles over {len(sweep.seeds)} seeds"
@@ -167,7 +197,7 @@ def plot_at_lag(sweep: ParameterSweep, lag: int, ax=None, title: str | None = No
         ax.plot(x, _shown(sweep.direct_median[:, lag]), "s--", label="direct path, median")
     if categorical:
         ax.set_xticks(x, [short_label(v) for v in sweep.values], rotation=30, ha="right")
-    ax.set_yscale("log")
+    log_axis(ax, "y")
     ax.set_xlabel(_PARAMETER_LABELS[sweep.parameter])
     ax.set_ylabel(_norm_label(sweep.config) + f" at lag {lag}")
     ax.set_title(
