@@ -177,6 +177,53 @@ def test_random_weights_direct_is_product_of_z():
     np.testing.assert_allclose(norms, expected, rtol=1e-12)
 
 
+def _c_block_by_differences(cell, params, xs, state0, frozen_h=None, eps=1e-6):
+    """∂c_T/∂c_0 by central differences from ``state0`` (h_0 held). With ``frozen_h`` (h_0..h_{T-1} of the
+    unperturbed run) each step runs with W_g = 0 and b_g + W_g h_{t-1} frozen at that value."""
+    n = cell.n
+    J = np.empty((n, n))
+    for j in range(n):
+        outs = []
+        for sign in (1, -1):
+            state = {"c": state0["c"].copy(), "h": state0["h"].copy()}
+            state["c"][j] += sign * eps
+            if frozen_h is None:
+                state = reference.forward(cell, params, xs, state).state(len(xs))
+            else:
+                for t, x in enumerate(xs):
+                    b_g = params["b_g"] + params["W_g"] @ frozen_h[t]
+                    step = {**params, "W_g": np.zeros((n, n)), "b_g": b_g}
+                    state = reference.forward(cell, step, x[None], state).state(1)
+            outs.append(state["c"])
+        J[:, j] = (outs[0] - outs[1]) / (2 * eps)
+    return J
+
+
+def test_keep_gate_norms_route_controls_against_central_differences():
+    n, T, seed, bias = 3, 12, 4, 3.0
+    cell = make_cell("lstm", n=n)
+    p = init_params(cell, seed=seed, scale=0.5)
+    p["b_f"] = np.full(n, bias)
+    xs = np.random.default_rng(seed).normal(size=(T, 1))  # random_sequence(cell, T, seed=seed)
+    zero = {"c": np.zeros(n), "h": np.zeros(n)}
+    total, zeroed, cut = (
+        keep_gate_norms("lstm", bias, [T], n=n, seed=seed, scale=0.5, direct=False, **options)[0]
+        for options in ({}, {"zeroed": ("W_g",)}, {"cut": "W_g"})
+    )
+    expected_total = np.linalg.norm(_c_block_by_differences(cell, p, xs, zero), 2)
+    off = {**p, "W_g": np.zeros((n, n))}
+    expected_zeroed = np.linalg.norm(_c_block_by_differences(cell, off, xs, zero), 2)
+    h_path = reference.forward(cell, p, xs).states["h"]
+    expected_cut = np.linalg.norm(_c_block_by_differences(cell, p, xs, zero, frozen_h=h_path), 2)
+    for got, expected in ((total, expected_total), (zeroed, expected_zeroed), (cut, expected_cut)):
+        assert abs(got - expected) <= 1e-8 + 1e-6 * expected
+    assert len({round(v, 6) for v in (total, zeroed, cut)}) == 3  # three different routes measured
+    with pytest.raises(LstmsymError, match="zeroed names parameter 'W_z'"):
+        keep_gate_norms("lstm", bias, [T], zeroed=("W_z",))
+    with pytest.raises(LstmsymError, match="cut names parameter 'W_g'"):
+        keep_gate_norms("gru", bias, [T], cut=("W_g",))
+
+
 def test_bad_input():
     with pytest.raises(UnknownChoiceError, match="polarity='pytorch'"):
         gru_update("pytorch")

@@ -283,6 +283,8 @@ def keep_gate_norms(
     seed: int = 0,
     scale: float | None = None,
     direct: bool = True,
+    zeroed: Sequence[str] = (),
+    cut: Sequence[str] = (),
 ) -> np.ndarray:
     """‖∂(memory)_T/∂(memory)_{T-lag}‖ (spectral norm) for the GRU or the LSTM, one number per lag.
 
@@ -291,8 +293,17 @@ def keep_gate_norms(
     direct product is exactly σ(bias)^lag; otherwise weights ~ N(0, scale²) from ``seed`` and inputs
     x_t ~ N(0, 1). The memory is h for the GRU and c for the LSTM; T = max(lags).
 
+    Route controls on the same draws: ``zeroed`` names parameters set to zero in the run itself (forward and
+    backward: the trajectory changes too), ``cut`` parameters zeroed in the step Jacobians only (the NumPy
+    reference's ``cut``: same trajectory). ``zeroed=("W_g",)`` or ``cut=("W_g",)`` cuts the LSTM's loop
+    c → h → g → c.
+
     >>> [f"{v:.3g}" for v in keep_gate_norms("gru", 1.0, [10, 100])]
     ['0.0436', '2.48e-14']
+    >>> on, off = (keep_gate_norms("lstm", 3.0, [50], n=2, scale=0.5, direct=False, cut=c)[0]
+    ...            for c in ((), ("W_g",)))
+    >>> bool(on != off)
+    True
     """
     if name not in ("gru", "lstm"):
         raise UnknownChoiceError("name", name, ("gru", "lstm"))
@@ -306,9 +317,19 @@ def keep_gate_norms(
     else:
         params = init_params(cell, seed=seed, scale=scale)
     params["b_z" if name == "gru" else "b_f"] = np.full(n, float(gate_bias))
+    zeroed = (zeroed,) if isinstance(zeroed, str) else tuple(zeroed)
+    cut = (cut,) if isinstance(cut, str) else tuple(cut)
+    for label, names in (("zeroed", zeroed), ("cut", cut)):
+        for weight in names:
+            if weight not in params:
+                raise LstmsymError(
+                    f"{label} names parameter {weight!r}, which the {name} cell does not have: "
+                    f"{sorted(params)}"
+                )
+    params.update({weight: np.zeros_like(params[weight]) for weight in zeroed})
     xs = random_sequence(cell, T, seed=seed) if scale is not None else np.zeros((T, 1))
     block = "h" if name == "gru" else "c"
-    norms = reference.lag_jacobian_norms(cell, params, xs, block=block, direct=direct, ord=2)
+    norms = reference.lag_jacobian_norms(cell, params, xs, block=block, direct=direct, ord=2, cut=cut)
     return norms[[T - k for k in lags]]
 
 
