@@ -161,3 +161,26 @@ def test_keep_window_carousel_is_a_half_line_of_the_bias():
     fig = plot_keep_window(window)
     assert len(fig.axes) == 2
     plt.close(fig)
+
+
+def test_per_seed_rows_are_the_measured_norms():
+    routes = route_decomposition(make_cell("lstm", n=2), T=12, seeds=(3, 1, 4), forget_biases=(1.0, 3.0))
+    for bias in (1.0, 3.0):
+        b = routes.forget_biases.index(bias)
+        table = routes.per_seed(12, bias)
+        assert list(table.index) == [3, 1, 4] and list(table.columns) == [*ROUTE_CONTROLS, "rest_radius"]
+        for s, seed in enumerate(routes.seeds):
+            params, _ = sample_run(make_cell("lstm", n=2), 12, seed, forget_bias=bias, scale=0.3)
+            assert table.loc[seed, "rest_radius"] == pytest.approx(
+                max(abs(np.linalg.eigvals(rest_state_loop(params)))), rel=1e-12
+            )
+            for c, control in enumerate(ROUTE_CONTROLS):
+                expected = 10 ** routes.log10_norms[b, c, s, 12]
+                assert table.loc[seed, control] == pytest.approx(expected, rel=1e-12)
+        np.testing.assert_allclose(np.median(table["total"]), routes.at("total", 12, bias), rtol=1e-12)
+        logs = routes.per_seed(5, bias, log10=True)
+        np.testing.assert_array_equal(logs["carousel"], routes.log10_norms[b, -1, :, 5])
+    with pytest.raises(LstmsymError, match="lag"):
+        routes.per_seed(13, 1.0)
+    with pytest.raises(LstmsymError, match="forget_bias"):
+        routes.per_seed(5)

@@ -210,3 +210,34 @@ def test_sweep_methods_reject_bad_requests():
         sweep.median_at(2.0, 1)
     with pytest.raises(LstmsymError, match="no direct-path norms"):
         sweep.median_at(1.0, 1, direct=True)
+
+
+@pytest.mark.parametrize("name", ["lstm", "rnn", "gru"])
+def test_burn_in_changes_only_the_start_state(name):
+    """burn_in_state: the cell run from zero over further inputs of the seed's generator, drawn after the
+    run's T inputs; a spectral sweep with burn_in measures the same parameters and inputs from that state."""
+    cell = make_cell(name, n=3)
+    T, seed, burn = 12, 7, 9
+    params, xs = sw.sample_run(cell, T, seed, forget_bias=2.0, spectral=1.5)
+    rng = np.random.default_rng(seed)  # independent: redraw params, the T inputs, then the burn-in inputs
+    sw.init_params(cell, rng, scale=None, forget_bias=2.0)
+    rng.normal(size=(T, cell.m))
+    warm_xs = rng.normal(size=(burn, cell.m))
+    expected = forward(cell, params, warm_xs).state(burn)
+    state = sw.burn_in_state(cell, T, seed, burn, forget_bias=2.0, spectral=1.5)
+    assert set(state) == set(cell.state_names)
+    for key in cell.state_names:
+        np.testing.assert_array_equal(state[key], expected[key])
+        assert np.any(state[key] != 0)
+    assert all(np.all(v == 0) for v in sw.burn_in_state(cell, T, seed, 0, forget_bias=2.0).values())
+    sweep = sw.spectral_sweep(cell, T, values=[1.5], seeds=[seed], forget_bias=2.0, burn_in=burn)
+    block = "c" if "c" in cell.state_names else "h"
+    from_state = sw.lag_jacobian_norms(cell, params, xs, state0=state, block=block, ord=2, log10=True)[::-1]
+    np.testing.assert_allclose(sweep.log10_norms[0, 0], from_state, rtol=0, atol=1e-12)
+    from_zero = sw.spectral_sweep(cell, T, values=[1.5], seeds=[seed], forget_bias=2.0)
+    assert not np.allclose(sweep.log10_norms, from_zero.log10_norms)  # the start state matters
+    assert sweep.config["burn_in"] == burn and from_zero.config["burn_in"] == 0
+    with pytest.raises(LstmsymError, match="burn_in"):
+        sw.spectral_sweep(cell, T, values=[1.0], seeds=[0], burn_in=-1)
+    with pytest.raises(LstmsymError, match="burn_in"):
+        sw.burn_in_state(cell, T, seed, 2.5)

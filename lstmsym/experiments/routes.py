@@ -145,6 +145,29 @@ class RouteDecomposition:
             table["norm"] = 10.0 ** table["log10_norm"]
         return table
 
+    def per_seed(self, lag: int, forget_bias: float | None = None, log10: bool = False):
+        """One row per seed (pandas DataFrame indexed by seed): the norm at ``lag`` under each control (its
+        log10 with ``log10=True``, for norms below the float range), and the draw's ``rest_radius``.
+
+        >>> from lstmsym.cells import make_cell
+        >>> cell = make_cell("lstm", n=2)
+        >>> routes = route_decomposition(cell, T=10, seeds=(0, 1), controls=("total", "carousel"))
+        >>> list(routes.per_seed(10).columns), list(routes.per_seed(10).index)
+        (['total', 'carousel', 'rest_radius'], [0, 1])
+        """
+        import pandas as pd
+
+        if isinstance(lag, bool) or not isinstance(lag, int | np.integer) or not 0 <= lag <= self.lags[-1]:
+            raise LstmsymError(f"lag must be a whole number in 0..{self.lags[-1]}, got {lag!r}")
+        b, _ = self._index(self.controls[0], forget_bias)
+        values = self.log10_norms[b, :, :, lag].T  # (seeds, controls)
+        if not log10:
+            with np.errstate(under="ignore"):
+                values = 10.0**values
+        table = pd.DataFrame(values, columns=list(self.controls), index=pd.Index(self.seeds, name="seed"))
+        table["rest_radius"] = self.rest_radius[b]
+        return table
+
     def medians(self, lags: Sequence[int] = (1, 10, 100), log10: bool = False):
         """Median over the seeds (pandas DataFrame): a row per (forget_bias, control), a column per lag;
         norms, or their log10 with ``log10=True`` (for norms below the float range)."""
@@ -221,9 +244,11 @@ def route_decomposition(
 def plot_routes(
     routes: RouteDecomposition, forget_bias: float | None = None, ax=None, title: str | None = None
 ):
-    """Median over the seeds of each control against the lag, log y axis; same-trajectory controls dashed.
-    Returns the Figure."""
+    """Median over the seeds of each control against the lag, log y axis, each control in its style of
+    :mod:`lstmsym.style` (total solid black, carousel dashed, ...). Returns the Figure."""
     import matplotlib.pyplot as plt
+
+    from ..style import line_kwargs, log_axis
 
     if not isinstance(routes, RouteDecomposition):
         raise LstmsymError(f"routes must be a RouteDecomposition, got {type(routes).__name__}")
@@ -231,17 +256,14 @@ def plot_routes(
         _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     bias = routes.forget_biases[0] if forget_bias is None else float(forget_bias)
     for j, control in enumerate(routes.controls):
-        style = "-" if control == "total" or ROUTE_CONTROLS[control][0] == "re-run" else "--"
         values = routes.median(control, bias)
         shown = np.where(values > -300, values, np.nan)
-        ax.plot(
-            routes.lags, 10.0**shown, style, color=f"C{j}", label=f"{control} ({ROUTE_CONTROLS[control][0]})"
-        )
-    ax.set_yscale("log")
-    ax.set_xlabel("lag T - k")
+        ax.plot(routes.lags, 10.0**shown, **line_kwargs(control, j, npoints=len(routes.lags)))
+    log_axis(ax, "y")
+    ax.set_xlabel("lag $T - k$")
     ax.set_ylabel(r"median $\|\partial c_T/\partial c_k\|_2$")
     ax.set_title(
-        title or f"Routes of the total Jacobian, b_f = {bias:g}, median of {len(routes.seeds)} seeds"
+        title or f"Routes of the total Jacobian, $b_f = {bias:g}$, median of {len(routes.seeds)} seeds"
     )
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize="small")
@@ -361,18 +383,21 @@ def plot_keep_window(window: KeepWindow, axes=None):
     Figure."""
     import matplotlib.pyplot as plt
 
+    from ..style import log_axis, style
+
     if not isinstance(window, KeepWindow):
         raise LstmsymError(f"window must be a KeepWindow, got {type(window).__name__}")
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(13, 4.5), sharey=True, layout="constrained")
     table = window.table
+    # the cells in their own styles; the LSTM's two paths in the route controls' styles (total, carousel)
     series = [
-        (axes[0], "rnn", "total", "C0", "-"),
-        (axes[0], "dense_memory", "total", "C1", "-"),
-        (axes[1], "lstm", "total", "C2", "-"),
-        (axes[1], "lstm", "carousel", "C3", "--"),
+        (axes[0], "rnn", "total", style("rnn"), style("rnn").label),
+        (axes[0], "dense_memory", "total", style("dense_memory"), style("dense_memory").label),
+        (axes[1], "lstm", "total", style("total"), "LSTM, " + style("total").label),
+        (axes[1], "lstm", "carousel", style("carousel"), "LSTM, " + style("carousel").label),
     ]
-    for ax, cell, path, color, style in series:
+    for ax, cell, path, look, label in series:
         part = table[(table["cell"] == cell) & (table["path"] == path)]
         for j, (_, runs) in enumerate(part.groupby("seed")):
             runs = runs.sort_values("value")
@@ -380,19 +405,19 @@ def plot_keep_window(window: KeepWindow, axes=None):
             ax.plot(
                 runs["value"],
                 10.0**values,
-                style,
-                color=color,
+                color=look.color,
+                linestyle=look.linestyle,
                 linewidth=1,
-                label=f"{cell}, {path}" if j == 0 else None,
+                label=label if j == 0 else None,
             )
     for ax in axes:
         ax.axhspan(window.low, window.high, color="gray", alpha=0.2, linewidth=0)
-        ax.set_yscale("log")
+        log_axis(ax, "y")
         ax.set_ylim(1e-30, 1e8)
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize="small")
-    axes[0].set_xscale("log")
-    axes[0].set_xlabel("spectral radius of the recurrent weight (W; W_c)")
+    log_axis(axes[0], "x")
+    axes[0].set_xlabel("spectral radius of the recurrent weight ($W$; $W_c$)")
     axes[0].set_ylabel(rf"$\|\partial m_{{{window.lag}}}/\partial m_0\|_2$ (one line per seed)")
     axes[0].set_title("RNN and dense memory: the weight sets the gain")
     axes[1].set_xlabel("keep-gate bias $b_f$ (weights as drawn)")

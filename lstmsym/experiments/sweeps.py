@@ -36,12 +36,13 @@ from ..cells.base import Cell
 from ..checks import positive_number, seed_tuple, whole_number
 from ..errors import LstmsymError, UnknownChoiceError
 from ..numerics.params import init_params, random_sequence
-from ..numerics.reference import lag_jacobian_norms
+from ..numerics.reference import forward, lag_jacobian_norms
 
 __all__ = [
     "LagNorms",
     "ParameterSweep",
     "SeedNorms",
+    "burn_in_state",
     "cell_sweep",
     "forget_bias_sweep",
     "format_norm",
@@ -341,7 +342,8 @@ def sample_run(
     spectral: float | None = None,
     spectral_kind: str = "singular",
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """(params, xs) of the run a sweep measures for ``seed``.
+    """(params, xs) of the run a sweep measures for ``seed`` (:func:`burn_in_state` gives its start state when
+    the run does not start from zero).
 
     ``np.random.default_rng(seed)`` draws the parameters with :func:`init_params` (``scale`` None: PyTorch's
     U(-1/√n, 1/√n); else N(0, scale²); keep-gate bias ``forget_bias``), then the inputs xs (T, m) ~
@@ -353,27 +355,84 @@ def sample_run(
     >>> xs.shape, round(float(np.linalg.norm(params["W"], 2)), 6)
     ((5, 1), 0.9)
     """
+    params, xs, _ = _draw_run(cell, T, seed, forget_bias, scale, input_scale, spectral, spectral_kind, 0)
+    return params, xs
+
+
+def burn_in_state(
+    cell: Cell,
+    T: int,
+    seed: int = 0,
+    burn_in: int = 100,
+    forget_bias: float = 1.0,
+    scale: float | None = None,
+    input_scale: float = 1.0,
+    spectral: float | None = None,
+    spectral_kind: str = "singular",
+) -> dict[str, np.ndarray]:
+    """The start state of :func:`sample_run`'s run after a burn-in: the cell, with the run's parameters, run
+    from zero over ``burn_in`` further inputs, which the seed's generator draws *after* the run's T inputs
+    (name -> (n,)). The run's parameters and inputs are unchanged, so a run from this state differs from
+    the one from zero in its start state only: the control for effects of starting at s_0 = 0.
+
+    >>> from lstmsym.cells import make_cell
+    >>> cell = make_cell("lstm", n=2)
+    >>> state0 = burn_in_state(cell, T=10, seed=0, burn_in=50)
+    >>> sorted(state0), state0["c"].shape
+    (['c', 'h'], (2,))
+    >>> bool(np.all(burn_in_state(cell, T=10, seed=0, burn_in=0)["c"] == 0))     # no burn-in: from zero
+    True
+    """
+    burn_in = whole_number("burn_in", burn_in, minimum=0)
+    options = (forget_bias, scale, input_scale, spectral, spectral_kind, burn_in)
+    return _draw_run(cell, T, seed, *options)[2]
+
+
+def _draw_run(
+    cell: Cell,
+    T: int,
+    seed: int,
+    forget_bias: float,
+    scale: float | None,
+    input_scale: float,
+    spectral: float | None,
+    spectral_kind: str,
+    burn_in: int,
+) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, np.ndarray]]:
+    """(params, xs, state0): :func:`sample_run`'s draws, then ``burn_in`` inputs and the state they reach."""
     _check_cell(cell)
     T = whole_number("T", T)
     rng = np.random.default_rng(seed_tuple([seed])[0])
     params = init_params(cell, rng, scale=scale, forget_bias=forget_bias)
-    xs = random_sequence(cell, T, rng, scale=positive_number("input_scale", input_scale))
+    input_scale = positive_number("input_scale", input_scale)
+    xs = random_sequence(cell, T, rng, scale=input_scale)
     if spectral is not None:
         if spectral_kind not in SPECTRAL_KINDS:
             raise UnknownChoiceError("spectral_kind", spectral_kind, SPECTRAL_KINDS)
         value = positive_number("spectral", spectral)
         for name in recurrent_weights(cell):
             params[name] = _set_spectral(params[name], value, spectral_kind)
-    return params, xs
+    if burn_in == 0:
+        state0 = {name: np.zeros(cell.n) for name in cell.state_names}
+    else:
+        warm = forward(cell, params, random_sequence(cell, burn_in, rng, scale=input_scale))
+        state0 = {name: np.array(value) for name, value in warm.state(burn_in).items()}
+    return params, xs, state0
 
 
 def _log10_norms(
-    cell: Cell, params: dict, xs: np.ndarray, block: str, ord: object, direct: bool
+    cell: Cell,
+    params: dict,
+    xs: np.ndarray,
+    block: str,
+    ord: object,
+    direct: bool,
+    state0: dict | None = None,
 ) -> np.ndarray:
     """log10 ‖∂a_T/∂a_{T-lag}‖ indexed by lag (the reference returns them indexed by k)."""
-    return lag_jacobian_norms(cell, params, xs, block=(block, block), direct=direct, ord=ord, log10=True)[
-        ::-1
-    ]
+    return lag_jacobian_norms(
+        cell, params, xs, state0=state0, block=(block, block), direct=direct, ord=ord, log10=True
+    )[::-1]
 
 
 def lag_norms(
@@ -463,11 +522,12 @@ def _sweep(
     lambda1 = np.empty((len(values), len(seeds)))
     for v, (cell, options) in enumerate(zip(cells, draw, strict=True)):
         block = _block(cell, state)
+        options = {"spectral": None, "spectral_kind": "singular", "burn_in": 0, **options}
         for j, seed in enumerate(seeds):
-            params, xs = sample_run(cell, T, seed, **options)
+            params, xs, state0 = _draw_run(cell, T, seed, **options)
             lambda1[v, j] = max(np.linalg.norm(params[w], 2) for w in recurrent_weights(cell))
             for p, path in enumerate(paths):
-                norms[p, v, j] = _log10_norms(cell, params, xs, block, ord, path)
+                norms[p, v, j] = _log10_norms(cell, params, xs, block, ord, path, state0)
     spectral = parameter in ("spectral_norm", "spectral_radius")
     blocks = {_block(cell, state) for cell in cells}  # one state for all: name it ("c"), else "memory"
     config = {
@@ -576,11 +636,15 @@ def spectral_sweep(
     forget_bias: float = 1.0,
     scale: float | None = None,
     input_scale: float = 1.0,
+    burn_in: int = 0,
 ) -> ParameterSweep:
     """The recurrent weights (:func:`recurrent_weights`) rescaled to largest singular value λ1 = value
     (``kind="singular"``) or spectral radius = value (``"radius"``). ``lambda1`` records each run's λ1;
     :meth:`ParameterSweep.bound_log10` gives Pascanu's bound (gamma λ1)^lag, which holds for the RNN's
     ‖∂h_T/∂h_k‖₂ and the dense-memory cell's direct ‖∂c_T/∂c_k‖₂ (gamma = 1 for tanh).
+
+    ``burn_in`` > 0 starts every run from :func:`burn_in_state` instead of zero (same parameters, same T
+    inputs): the control for what the first steps of a run from s_0 = 0 contribute.
 
     >>> from lstmsym.cells import make_cell
     >>> sweep = spectral_sweep(make_cell("rnn", n=4), T=30, values=[0.8], seeds=range(3))
@@ -591,6 +655,7 @@ def spectral_sweep(
     if kind not in SPECTRAL_KINDS:
         raise UnknownChoiceError("kind", kind, SPECTRAL_KINDS)
     values = _check_values("values", values, positive=True)
+    burn_in = whole_number("burn_in", burn_in, minimum=0)
     draw = [
         {
             "forget_bias": forget_bias,
@@ -598,6 +663,7 @@ def spectral_sweep(
             "input_scale": input_scale,
             "spectral": v,
             "spectral_kind": kind,
+            "burn_in": burn_in,
         }
         for v in values
     ]
@@ -619,6 +685,7 @@ def spectral_sweep(
             "forget_bias": forget_bias,
             "scale": scale,
             "input_scale": input_scale,
+            "burn_in": burn_in,
         },
     )
 
