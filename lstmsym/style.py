@@ -109,6 +109,7 @@ _LSTM_BIASES = {
 }
 # Readouts other than tanh: one colour each; the marker is the cell's (b_f = 1 "o", b_f = 3 "s", 1997 "P").
 _READOUTS = {"sigmoid": "#17becf", "identity": "#bcbd22", "dense": "#8c564b"}
+_TANH_READOUT = "#393b79"  # the LSTM's own readout, where readouts are compared (any b_f)
 
 
 def _table() -> dict[str, Style]:
@@ -131,8 +132,10 @@ def _table() -> dict[str, Style]:
     ]
     for b, (color, marker) in _LSTM_BIASES.items():
         rows.append((f"lstm b_f={_bias(b)}", f"LSTM, $b_f = {_bias(b)}$", color, "-", marker))
+    rows.append(("readout=tanh", "tanh readout", _TANH_READOUT, "-", ""))
     for readout, color in _READOUTS.items():
-        rows.append((f"lstm readout={readout}", f"LSTM, $b_f = 1$, {readout} readout", color, "-", "o"))
+        rows.append((f"readout={readout}", f"{readout} readout", color, "-", ""))
+        rows.append((f"lstm b_f=1 readout={readout}", f"LSTM, $b_f = 1$, {readout} readout", color, "-", "o"))
         rows.append((f"lstm b_f=3 readout={readout}", f"LSTM, $b_f = 3$, {readout} readout", color, "-", "s"))
         rows.append((f"lstm1997 readout={readout}", f"LSTM 1997, {readout} readout", color, "-", "P"))
     return {key: Style(key, label, color, ls, marker) for key, label, color, ls, marker in rows}
@@ -145,6 +148,7 @@ STYLES: dict[str, Style] = _table()
 _ALIASES = {
     "lstm": "lstm b_f=1",
     "lstm readout=tanh": "lstm b_f=1",
+    **{f"lstm readout={r}": f"lstm b_f=1 readout={r}" for r in _READOUTS},
     "lstm b_f=1 readout=tanh": "lstm b_f=1",
     "lstm b_f=3 readout=tanh": "lstm b_f=3",
     "lstm1997 readout=tanh": "lstm1997",

@@ -206,19 +206,24 @@ def format_medians(
 
 
 def plot_norm_curves(curves: Sequence[NormCurves], paths: Sequence[str] = PATHS, ax=None, title=None):
-    """Median over seeds of each curve set against lag, log y axis; direct dashed, total solid. Returns ax."""
+    """Median over seeds of each curve set against lag, log y axis; direct dashed, total solid, in the colour
+    and marker of the curve set's configuration (:mod:`lstmsym.style`). Returns ax."""
     import matplotlib.pyplot as plt
+
+    from ..style import line_kwargs, log_axis, style_or
 
     if isinstance(curves, NormCurves):
         curves = [curves]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
-    styles = {"direct": "--", "total": "-"}
     for j, c in enumerate(curves):
-        color = f"C{j}"
+        name = style_or(c.label, j).label  # the course's label, or c.label as written
         for path in paths:
-            ax.semilogy(c.lags, c.median(path), styles[path], color=color, label=f"{c.label}: {path}")
-    ax.set_xlabel("lag L = T - k")
+            marks = {"npoints": len(c.lags)} if path == "total" else {"marker": ""}
+            label = f"{name}: {'direct path' if path == 'direct' else path}"
+            ax.plot(c.lags, c.median(path), **line_kwargs(c.label, j, path=path, label=label, **marks))
+    log_axis(ax, "y")
+    ax.set_xlabel("lag $L = T - k$")
     ax.set_ylabel(r"median $\|\partial c_T / \partial c_{T-L}\|_2$")
     ax.set_title(title or "Gradient along the memory: direct path vs total Jacobian")
     ax.legend(fontsize=8)
