@@ -70,6 +70,9 @@ lab: $(STAMP)
 # Outputs and execution counts are cleared first, then every code cell runs in order in a fresh
 # python3 kernel (the .venv's), so the stored counts are 1..N. record_timing=False keeps per-cell
 # timestamps out of the files. The working directory is notebooks/, as under nbval and JupyterLab.
+# store_widget_state=False: a slider cell (lstmsym.experiments.sliders) keeps only its output, the widget
+# view beside a static PNG; with the widgets' state in the file, nbconvert's HTML (the site) would show the
+# widget through a script from a CDN instead of the PNG, and the PNG would be stored twice.
 notebooks: $(STAMP)
 ifeq ($(NOTEBOOKS),)
 	@echo "no notebooks/*.ipynb to execute"
@@ -80,6 +83,7 @@ else
 	  --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.timeout=300 \
 	  --ExecutePreprocessor.record_timing=False \
+	  --ExecutePreprocessor.store_widget_state=False \
 	  $(notdir $(NOTEBOOKS))
 	$(PY) -m pytest -q tests/test_environment.py -k execution_counts
 endif
