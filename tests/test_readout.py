@@ -428,7 +428,8 @@ def test_plot_h_paths_draws_the_three_medians():
         np.testing.assert_array_equal(tanh_total.get_ydata(), result.median("tanh", "total"))
         np.testing.assert_array_equal(dense_total.get_ydata(), result.median("dense", "total"))
         np.testing.assert_array_equal(dense_direct.get_ydata(), result.median("dense", "direct"))
-        assert dense_total.get_linestyle() == "--"
+        assert dense_total.get_linestyle() == "-" and dense_direct.get_linestyle() == "--"  # path: line style
+        assert dense_total.get_color() == dense_direct.get_color() != tanh_total.get_color()
         assert "direct" in dense_direct.get_label() and "tanh" in tanh_total.get_label()
     finally:
         plt.close(fig)

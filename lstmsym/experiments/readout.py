@@ -477,6 +477,14 @@ def gradient_table(runs: Sequence[DriftRun]) -> str:
     return "\n".join(lines)
 
 
+def _drift_key(run: DriftRun) -> str:
+    """The run's configuration as :mod:`lstmsym.style` names it: cell, keep-gate bias, readout."""
+    name, readout = run.cell.registry_name, run.cell.options["readout"]
+    if "b_f" in run.params:
+        return f"{name} b_f={float(np.mean(run.params['b_f'])):g} readout={readout}"
+    return f"{name} readout={readout}"
+
+
 def plot_drift(runs: Sequence[DriftRun], axes=None):
     """Two panels over t: max |c_t| and max |h_t| (log y). Returns (fig, axes).
 
@@ -485,25 +493,32 @@ def plot_drift(runs: Sequence[DriftRun], axes=None):
     """
     import matplotlib.pyplot as plt
 
+    from ..style import line_kwargs, log_axis, style
+
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     else:
         fig = axes[0].figure
     drawn: list[np.ndarray] = []
-    for run in runs:
+    for j, run in enumerate(runs):
         t = np.arange(1, run.traj.T + 1)
+        key = _drift_key(run)
+        try:
+            label = style(key).label  # the course's label; a configuration outside the table keeps its own
+        except LstmsymError:
+            label = run.label
         if not any(np.array_equal(run.c_norm, c) for c in drawn):  # runs that share a memory: one line
             drawn.append(run.c_norm)
-            keeps = "f ≡ 1" if not run.cell.options["forget_gate"] else "with keep gate"
-            axes[0].plot(t, run.c_norm[1:], lw=1.0, label=f"{run.label} ({keeps})")
+            axes[0].plot(t, run.c_norm[1:], **line_kwargs(key, j, lw=1.0, label=label, marker=""))
         bounded = H_BOUNDS[run.cell.options["readout"]] is not None
-        axes[1].plot(t, run.h_norm[1:], lw=0.8, label=run.label, zorder=3 if bounded else 2)
+        kw = line_kwargs(key, j, lw=0.8, label=label, marker="", zorder=3 if bounded else 2)
+        axes[1].plot(t, run.h_norm[1:], **kw)
     for ax, what in zip(axes, ("memory  max$_j |c_{t,j}|$", "output  max$_j |h_{t,j}|$"), strict=True):
-        ax.set_yscale("log")
+        log_axis(ax, "y")
         ax.set_xlabel("step $t$")
         ax.set_ylabel(what)
         ax.grid(True, which="major", alpha=0.3)
-    axes[0].set_title("the memory drifts without a forget gate")
+    axes[0].set_title("the memory drifts without a keep gate")
     axes[1].set_title("the readout decides whether h follows")
     axes[0].legend(fontsize=8)
     axes[1].legend(fontsize=8)
@@ -654,11 +669,30 @@ def plot_h_paths(result: HPathNorms, title: str):
         raise LstmsymError(f"result must hold the 'tanh' and 'dense' readouts; {missing[0]!r} is missing")
     import matplotlib.pyplot as plt
 
+    from ..style import line_kwargs, log_axis
+
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    ax.plot(result.lags, result.median("tanh", "total"), label="tanh readout, total")
-    ax.plot(result.lags, result.median("dense", "total"), "--", label="dense readout, total")
-    ax.plot(result.lags, result.median("dense", "direct"), label=r"dense readout, direct ($W_y$ chain)")
-    ax.set_yscale("log")
+    npoints = len(result.lags)
+    ax.plot(
+        result.lags,
+        result.median("tanh", "total"),
+        **line_kwargs(
+            "tanh readout", 0, path="total", npoints=npoints, marker="o", label="tanh readout, total"
+        ),
+    )
+    ax.plot(
+        result.lags,
+        result.median("dense", "total"),
+        **line_kwargs(
+            "dense readout", 1, path="total", npoints=npoints, marker="s", label="dense readout, total"
+        ),
+    )
+    ax.plot(
+        result.lags,
+        result.median("dense", "direct"),
+        **line_kwargs("dense readout", 1, path="direct", label=r"dense readout, direct path ($W_y$ chain)"),
+    )
+    log_axis(ax, "y")
     ax.set_ylim(1e-40, 2)
     ax.set_xlabel("lag $k$ (steps)")
     ax.set_ylabel(r"median $\Vert \partial h_T/\partial h_{T-k} \Vert_2$")
