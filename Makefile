@@ -9,6 +9,7 @@
 #   make notebooks    re-execute every notebooks/*.ipynb in place, top to bottom, in a fresh kernel
 #   make venv         only create/update .venv (done automatically by the targets above)
 #   make constraints  re-resolve the newest versions and rewrite constraints.txt
+#   make browser      install headless Chromium + chromedriver (Debian, apt-get) for the JupyterLab widget test
 #   make clean        remove .venv, caches and build output
 #
 # Extra pytest arguments: make test PYTEST_ARGS='-k lstm -x'
@@ -34,7 +35,7 @@ PYTEST_ARGS ?=
 # jupyter refuses to start as root without --allow-root (CI and these machines run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: test lab notebooks venv constraints clean check-python
+.PHONY: test lab notebooks venv constraints clean check-python browser
 
 check-python:
 	@test -n "$(PYTHON)" || { echo "error: neither python3.11 nor python3 is on PATH; install Python 3.11+ or run 'make PYTHON=/path/to/python3.11'" >&2; exit 1; }
@@ -53,7 +54,9 @@ $(STAMP): pyproject.toml constraints.txt | check-python
 	$(PIP) install -c constraints.txt --build-constraint constraints.txt -e '.[test,notebooks]'
 	touch $@
 
-test: $(STAMP)
+# In CI (CI set) the Debian Chromium is installed first: tests/test_sliders_browser.py fails there without it
+# (elsewhere it is skipped, naming `make browser`).
+test: $(STAMP) $(if $(CI),browser)
 	$(if $(LINT_DIRS),$(VENV)/bin/ruff check $(LINT_DIRS))
 	MPLBACKEND=Agg PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -66,6 +69,19 @@ lab: $(STAMP)
 	  --ServerApp.root_dir=notebooks --LabApp.app_settings_dir="$(CURDIR)/lab" \
 	  $(if $(PORT),--ServerApp.port=$(PORT) --ServerApp.port_retries=0) \
 	  $(ALLOW_ROOT) $(if $(filter 1,$(NO_BROWSER)),--no-browser)
+
+# Headless Chromium and its driver for tests/test_sliders_browser.py (a slider moved in JupyterLab), from
+# Debian's packages; nothing is installed when both are already on PATH. Needs root (or sudo) and apt-get.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+	  echo "$$(chromium --version 2>/dev/null) and chromedriver are installed"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "error: no apt-get; install Chromium and a matching chromedriver with your package manager" >&2; exit 1; \
+	else \
+	  sudo=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	fi
 
 # Outputs and execution counts are cleared first, then every code cell runs in order in a fresh
 # python3 kernel (the .venv's), so the stored counts are 1..N. record_timing=False keeps per-cell
