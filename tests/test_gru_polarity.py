@@ -253,7 +253,8 @@ def test_plot_keep_gate_norms_draws_both_cells_per_bias():
         assert ax.get_yscale() == "log"
         assert ax.get_xlabel() == "lag $k$ (steps)" and ax.get_ylabel() == "direct product over $k$ steps"
         assert "GRU" in ax.get_title() and "LSTM" in ax.get_title()
-        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bias 1", "bias 3", "bias 5"]
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels == [f"$b_f = b_z = {b}$ (they coincide)" for b in (1, 3, 5)]
         lstm3, gru3 = ax.lines[2], ax.lines[3]
         np.testing.assert_allclose(lstm3.get_ydata(), _sigmoid(3.0) ** np.array(lags), rtol=1e-12)
         np.testing.assert_allclose(gru3.get_ydata(), lstm3.get_ydata(), rtol=1e-12)

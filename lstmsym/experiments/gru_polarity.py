@@ -403,16 +403,19 @@ def plot_keep_gate_norms(biases: Sequence[float], lags: Sequence[int], n: int = 
     """
     import matplotlib.pyplot as plt
 
+    from ..style import log_axis, style_or
+
     biases = [float(b) for b in biases]
     if not biases:
         raise LstmsymError("biases must hold at least one gate bias")
     lags = np.asarray(lags)
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for i, b in enumerate(biases):
-        for name, style in (("lstm", "-"), ("gru", "o")):
-            label = f"bias {b:g}" if name == "lstm" else None
-            ax.plot(lags, keep_gate_norms(name, b, lags, n=n), style, ms=3, label=label, color=f"C{i}")
-    ax.set_yscale("log")
+        color = style_or(f"lstm b_f={b:g}", i).color  # the keep-gate bias's colour in every figure
+        label = f"$b_f = b_z = {b:g}$ (they coincide)"
+        ax.plot(lags, keep_gate_norms("lstm", b, lags, n=n), "-", color=color, label=label)
+        ax.plot(lags, keep_gate_norms("gru", b, lags, n=n), "o", ms=3, color=color, label=None)
+    log_axis(ax, "y")
     ax.set_ylim(1e-30, 2)
     ax.set_xlabel("lag $k$ (steps)")
     ax.set_ylabel(r"direct product over $k$ steps")

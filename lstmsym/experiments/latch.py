@@ -267,7 +267,7 @@ def plot_derivative(
     lowest = 1.0
     for w in ws:
         d = np.abs(derivative(w, a0, T, u))
-        ax.plot(np.arange(T + 1), d, label=f"w = {w:g}")
+        ax.plot(np.arange(T + 1), d, label=f"$w = {w:g}$")
         lowest = min(lowest, float(d[d > 0].min()))
     ax.set_yscale("log")
     _decade_ticks(ax, lowest)

@@ -299,19 +299,22 @@ def plot_bound_check(check: BoundCheck, ax=None, title: str | None = None):
     """Measured memory-path norms (solid) and their bounds ‖W_c‖₂^L (dotted), one colour per seed; log y."""
     import matplotlib.pyplot as plt
 
+    from ..style import log_axis, path_linestyle
+
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     for s, seed in enumerate(check.seeds):
-        color = f"C{s}"
-        ax.semilogy(check.lags, check.measured[s], "-", color=color, label=f"seed {seed}: measured")
-        ax.semilogy(
+        color = f"C{s}"  # seeds are not configurations: matplotlib's colours
+        ax.plot(check.lags, check.measured[s], "-", color=color, label=f"seed {seed}: measured")
+        ax.plot(
             check.lags,
             check.bound[s],
-            ":",
+            path_linestyle("bound"),
             color=color,
             label=rf"seed {seed}: bound $\|W_c\|_2^L$ = {check.norm_W[s]:.2f}$^L$",
         )
-    ax.set_xlabel("lag L = T - k")
+    log_axis(ax, "y")
+    ax.set_xlabel("lag $L = T - k$")
     ax.set_ylabel(r"$\|\partial c_T / \partial c_{T-L}\|_2$ (memory path)")
     ax.set_title(title or "Dense-memory cell: the RNN bound applies to its memory")
     ax.legend(
@@ -330,7 +333,7 @@ def plot_keep_factor(w: Sequence[float], ax=None, title: str | None = None):
     ax.plot(w, c_star, label=r"kept value $c^*$")
     ax.plot(w, factor, label=r"per-step factor $w(1 - c^{*2})$")
     ax.axhline(1.0, color="gray", linewidth=0.8, linestyle=":")
-    ax.set_xlabel("recurrent weight w on the memory")
+    ax.set_xlabel("recurrent weight $w$ on the memory")
     ax.set_ylabel("value")
     ax.set_title(title or r"Scalar dense memory $c_t = \tanh(w\,c_{t-1})$: keeping a value costs gradient")
     ax.legend()

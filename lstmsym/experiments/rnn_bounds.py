@@ -323,13 +323,16 @@ def plot_bound_sweep(sweep: BoundSweep, axes=None):
     axes = np.atleast_1d(axes)
     if axes.size != k:
         raise LstmsymError(f"axes must hold {k} panels (one per λ1), got {axes.size}")
-    lags = sweep.lags
+    from ..style import log_axis, style
+
+    lags, rnn, bound = sweep.lags, style("rnn"), style("bound")
     for i, ax in enumerate(axes):
         for s in range(len(sweep.seeds)):
-            ax.plot(lags, sweep.norms[i, s], color="C0", lw=0.6, alpha=0.4)
-        ax.plot(lags, sweep.median(i), color="C0", lw=2, label=f"measured (median of {len(sweep.seeds)})")
-        ax.plot(lags, sweep.bound(i), color="C3", ls="--", lw=1.5, label="bound $(\\gamma\\lambda_1)^{T-k}$")
-        ax.set_yscale("log")
+            ax.plot(lags, sweep.norms[i, s], color=rnn.color, lw=0.6, alpha=0.4)
+        label = f"RNN, measured (median of {len(sweep.seeds)})"
+        ax.plot(lags, sweep.median(i), color=rnn.color, linestyle=rnn.linestyle, lw=2, label=label)
+        ax.plot(lags, sweep.bound(i), color=bound.color, linestyle=bound.linestyle, lw=1.5, label=bound.label)
+        log_axis(ax, "y")
         ax.set_xlabel("lag $T - k$")
         ax.set_title(f"$\\gamma\\lambda_1$ = {sweep.gamma * sweep.lambdas[i]:g}")
         ax.grid(True, which="major", alpha=0.3)
