@@ -101,7 +101,7 @@ def test_plot_at_lag():
     np.testing.assert_allclose(ax.lines[0].get_ydata(), 10.0 ** sweep.median[:, 12])
     cells = sw.cell_sweep([make_cell("rnn", n=2), make_cell("gru", n=2)], T=5, seeds=[0])
     ax = plots.plot_at_lag(cells, lag=5).axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["rnn", "gru"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [style("rnn").label, style("gru").label]
     with pytest.raises(LstmsymError, match="lag must be a whole number"):
         plots.plot_at_lag(sweep, lag=13)
 

@@ -94,11 +94,11 @@ def plot_lag_norms(result: LagNorms | SeedNorms, ax=None, label: str | None = No
     if isinstance(result, LagNorms):
         kw = line_kwargs(cell, path="total", npoints=npoints, label=label or name)
         _band(ax, result.lags, None, result.log10_norms, None, kw)
-        default = f"{cell}: one run, T = {result.lags[-1]}"
+        default = f"{name}: one run, $T = {result.lags[-1]}$"
     else:
         kw = line_kwargs(cell, path="total", npoints=npoints, label=label or f"{name}, median")
         _band(ax, result.lags, result.q1, result.median, result.q3, kw)
-        default = f"{cell}: median and quartiles over {len(result.seeds)} seeds, T = {result.lags[-1]}"
+        default = f"{name}: median and quartiles over {len(result.seeds)} seeds, $T = {result.lags[-1]}$"
     _finish(ax, result.config, title, default)
     ax.legend()
     return fig
@@ -173,7 +173,10 @@ def plot_sweep(
             )
             _band(ax, sweep.lags, None, bounds[v], None, kw)
     what = _PARAMETER_LABELS[sweep.parameter]
-    cell = short_label(sweep.config.get("cell", "")) if sweep.parameter != "cell" else "cells"
+    cell = (
+        _known_label(short_label(sweep.config.get("cell", "")), "") if sweep.parameter != "cell" else "cells"
+    )
+    cell = cell or short_label(sweep.config.get("cell", ""))
     default = f"{cell}: sweep over {what}, median and quartiles over {len(sweep.seeds)} seeds"
     _finish(ax, sweep.config, title, default)
     ax.legend(fontsize="small")
@@ -196,7 +199,8 @@ def plot_at_lag(sweep: ParameterSweep, lag: int, ax=None, title: str | None = No
     if sweep.direct_log10_norms is not None:
         ax.plot(x, _shown(sweep.direct_median[:, lag]), "s--", label="direct path, median")
     if categorical:
-        ax.set_xticks(x, [short_label(v) for v in sweep.values], rotation=30, ha="right")
+        names = [_known_label(short_label(v), short_label(v)) for v in sweep.values]
+        ax.set_xticks(x, names, rotation=30, ha="right")
     log_axis(ax, "y")
     ax.set_xlabel(_PARAMETER_LABELS[sweep.parameter])
     ax.set_ylabel(_norm_label(sweep.config) + f" at lag {lag}")
