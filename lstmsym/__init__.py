@@ -21,6 +21,7 @@ from .activations import sigmoid
 from .cells import CELL_NAMES, LSTM_SWITCHES, make_cell
 from .derivatives.chain import Chain
 from .derivatives.step import block_latex, jacobian_block, step_jacobian
+from .diagrams import cell_graph, draw_cell
 from .errors import ExpansionTooLargeError, LstmsymError, UnknownChoiceError
 from .notation import latex
 from .numerics.compile import compile_cell
@@ -48,8 +49,10 @@ __all__ = [
     "LstmsymError",
     "UnknownChoiceError",
     "block_latex",
+    "cell_graph",
     "check_jacobian",
     "compile_cell",
+    "draw_cell",
     "init_params",
     "jacobian_block",
     "keras_weights",
