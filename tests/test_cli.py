@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -117,6 +119,8 @@ def test_expansion_refusal_as_a_user_sees_it():
         (["--what", "dz"], "choose from 'step', 'dc', 'dh'"),
         (["--cell", "lstm", "--forget"], "--forget"),  # not a switch: ambiguous prefix
         (["--cell", "lstm", "--relu"], "unrecognized arguments: --relu"),
+        (["--n", "0"], "argument --n: expected a whole number >= 1, got '0'"),
+        (["--steps", "-1"], "argument --steps: expected a whole number from 1 to 10000, got '-1'"),
     ],
 )
 def test_derive_unknown_names_exit_2(args, message, capsys):
@@ -233,8 +237,7 @@ def test_derive_output_file(tmp_path, capsys):
         (["--cell", "rnn", "--what", "dc"], "has no state 'c'; use --what step or dh"),
         (["--cell", "gru", "--peephole"], "apply to the LSTM only"),
         (["--coupled", "--no-input-gate"], "needs input_gate=True"),
-        (["--n", "0"], "n must be a whole number >= 1"),
-        (["--what", "dh", "--steps", "2", "--lag", "3"], "0 <= k <= T = 2"),
+        (["--what", "dh", "--steps", "2", "--lag", "3"], "--lag 3 must be <= --steps 2"),
         (["--what", "dc", "--n", "2", "--steps", "10", "--multiply"], "drop --multiply"),
         (["--all"], "--output-dir DIR"),
     ],
@@ -356,3 +359,147 @@ def test_train_rejects_unknown_task_and_config(tmp_path):
     result = lstmsym("train", "--configs", "__import__('os')", "--out", str(tmp_path / "x.json"))
     assert result.returncode == 2 and "unknown config" in result.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+# -- options that the request does not use: named in a note --------------------------------------
+@pytest.mark.parametrize(
+    ("args", "note"),
+    [
+        (["--steps", "5"], "--steps is ignored with --what step"),
+        (
+            ["--steps", "3", "--lag", "1", "--multiply"],
+            "--steps, --lag, --multiply are ignored with --what step",
+        ),
+        (
+            ["--what", "dc", "--notation", "expanded", "--max-factors", "2"],
+            "--max-factors is ignored with --notation expanded",
+        ),
+    ],
+)
+def test_derive_names_options_it_ignores(args, note, capsys):
+    assert main(["derive", "--format", "text", *args]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == f"lstmsym derive: note: {note}" + captured.err.split(note, 1)[1]
+    assert captured.err.count("\n") == 1 and captured.out.startswith("# make_cell('lstm'")
+
+
+def test_derive_without_ignored_options_prints_no_note(capsys):
+    assert main(["derive", "--what", "dc", "--steps", "3", "--lag", "1", "--format", "text"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_derive_all_names_the_options_it_ignores(tmp_path, capsys):
+    assert main(["derive", "--all", "--output-dir", str(tmp_path), "--n", "3", "--format", "text"]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        "lstmsym derive: note: --n, --format are ignored with --all, which writes every cell and switch as "
+        "Markdown\n"
+    )
+    assert (tmp_path / "README.md").is_file()
+
+
+# -- progress: one line on a terminal, nothing elsewhere ----------------------------------------------
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_draws_on_a_terminal_after_the_delay_and_clears_its_line():
+    from lstmsym.cli.progress import Progress
+
+    stream = Terminal()
+    readings = iter([0.0, 1.0, 2.5, 130.0])
+    with Progress("lstmsym train", total=4, stream=stream, clock=lambda: next(readings)) as progress:
+        assert progress.enabled
+        progress.update(1, note="rnn T=5 seed=0: solved at step 40")  # at 1 s: not yet
+        assert stream.getvalue() == ""
+        progress.update(2, note="lstm b_f=1 T=5 seed=0: not solved")  # at 2.5 s
+        progress.update(3, note="gru")  # at 130 s
+    first = "lstmsym train: [2/4] 2 s  lstm b_f=1 T=5 seed=0: not solved"
+    assert stream.getvalue().split("\r") == [
+        "",
+        first,
+        "lstmsym train: [3/4] 2 min 10 s  gru".ljust(len(first)),  # over the longer line before it
+        " " * len(first),  # cleared
+        "",
+    ]
+
+
+def test_progress_ticks_with_its_estimate_until_the_block_ends():
+    from lstmsym.cli.progress import Progress
+
+    stream = Terminal()
+    with Progress("lstmsym sweep", expected_seconds=40, stream=stream, delay=0).ticking(interval=0.01):
+        for _ in range(500):  # wait (at most 5 s) for the background thread to redraw
+            if stream.getvalue().count("\r") >= 3:
+                break
+            time.sleep(0.01)
+    lines = stream.getvalue().split("\r")
+    assert lines[1].startswith("lstmsym sweep: 0 s of about 40 s (estimated)")
+    assert lines[-2].strip() == "" and lines[-1] == ""  # cleared at the end
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal(monkeypatch, capsys):
+    from lstmsym.cli import progress
+
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    assert main(["sweep", "--steps", "300"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_sweep_shows_its_progress_on_a_terminal(monkeypatch, capsys):
+    from lstmsym.cli import progress
+
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "_is_terminal", lambda stream: True)
+    assert main(["sweep", "--steps", "300"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("\rlstmsym sweep: 0 s of about ")
+    assert captured.err.split("\r")[-1] == ""  # the line is cleared before the CSV is written
+    assert captured.out.startswith("lag,total,direct\n")
+
+
+# -- the sweep's budget ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "n", "T", "fmt"), [("gru", 4, 1500, "csv"), ("lstm", 16, 600, "json"), ("rnn", 1, 3000, "csv")]
+)
+def test_sweep_memory_estimate_covers_what_the_sweep_allocates(kind, n, T, fmt, record_property):
+    """The estimate against tracemalloc's peak of the same sweep: above it, and not by more than 1.6x."""
+    import tracemalloc
+
+    from lstmsym.cells import make_cell
+    from lstmsym.cli import sweep
+
+    cell = make_cell(kind, n=n)
+    block, paths = (cell.state_names[0],) * 2, ("total", "direct")
+    cost = sweep.estimate(cell, T, block, paths, fmt)
+    tracemalloc.start()
+    try:
+        params, xs = sweep.sample_run(cell, T, 0, 1.0, None)
+        columns = {
+            p: sweep.lag_jacobian_norms(cell, params, xs, block=block, direct=p == "direct") for p in paths
+        }
+        del params, xs
+        text = sweep._json({"T": T}, columns) if fmt == "json" else sweep._csv(columns, False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    record_property("estimate_over_peak", cost.bytes / peak)
+    assert len(text) > T and peak <= cost.bytes <= 1.6 * peak
+    assert 0 < cost.seconds < math.inf
+
+
+def test_sweep_budget_refusal_names_the_estimate_and_the_option(capsys):
+    assert main(["sweep", "--cell", "gru", "--steps", "1000000", "--max-seconds", "1e9"]) == 2  # memory only
+    err = one_line_error(capsys.readouterr().err, "sweep")
+    assert "a sweep of 1,000,000 steps of make_cell('gru', n=4, m=1) would take about 2." in err
+    assert "GB of memory and " in err and "over the budget of 2 GB (--max-memory)" in err
+    assert err.rstrip().endswith("raise --max-memory")
+
+
+def test_sweep_runs_when_the_budget_is_raised(capsys):
+    args = ["sweep", "--cell", "rnn", "--n", "2", "--steps", "50"]
+    assert main([*args, "--max-memory", "1e-6"]) == 2
+    assert "(--max-memory)" in capsys.readouterr().err
+    assert main([*args, "--max-memory", "1"]) == 0
+    assert capsys.readouterr().out.count("\n") == 52  # header and lags 0..50

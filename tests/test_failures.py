@@ -314,6 +314,36 @@ def test_too_large_symbolic_requests_are_refused_quickly(label, call, message, r
     record_property("refusal_seconds", elapsed.get("seconds"))
 
 
+# ---------------------------------------------------------------------------------------------------------
+# huge requests on the command line: refused with an estimate (or a range) before any work starts.
+# Found here: `lstmsym sweep --cell gru --steps 100000000` ran silently until memory ran out, and
+# `lstmsym check --steps 100000` and `--n 100000` ran for hours or died in a NumPy MemoryError.
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["sweep", "--cell", "gru", "--steps", "100000000"], "would take about"),
+        (["sweep", "--cell", "lstm", "--n", "4096"], "at least"),
+        (["sweep", "--cell", "rnn", "--m", "10000000000"], "at least"),
+        (["check", "--steps", "100000"], "from 1 to 200"),
+        (["check", "rnn", "--n", "100000"], "parameters, more than"),
+        (["derive", "--what", "dc", "--steps", "1000000"], "from 1 to 10000"),
+        (["derive", "--what", "dc", "--steps", "100", "--max-factors", "100000"], "from 1 to 100"),
+    ],
+)
+def test_huge_command_line_requests_are_refused_quickly(argv, message, capsys, record_property):
+    from lstmsym.cli import main
+
+    with watchdog() as elapsed:
+        try:
+            status = main(argv)
+        except SystemExit as stop:
+            status = stop.code
+    assert status == 2 and message in capsys.readouterr().err
+    record_property("refusal_seconds", elapsed.get("seconds"))
+
+
 def test_the_numeric_route_takes_the_cells_the_symbolic_route_refuses():
     cell = make_cell("lstm", n=64, m=3)
     params = init_params(cell, seed=0)

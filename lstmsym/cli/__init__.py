@@ -5,9 +5,12 @@ Each subcommand lives in its own module (``derive.py``, ``check.py``, ``sweep.py
 a ``run(args) -> int`` that does the work. A new subcommand is one more module and one more entry in
 :data:`SUBCOMMANDS`.
 
-User mistakes (an unknown name, an impossible switch combination, a derivation the engine refuses
-to multiply out) end with a one-line message on stderr and exit status 2, never a traceback;
-``check`` exits with 1 when a gradient check fails.
+User mistakes (an unknown name, a number out of range, a file that cannot be written, an
+impossible switch combination, a derivation the engine refuses to multiply out, a request larger
+than the memory or time budget) end with a one-line message on stderr and exit status 2, never a
+traceback, and are refused before the work starts; ``check`` exits with 1 when a gradient check
+fails. An option that the chosen request does not use is named in a note on stderr. Long commands
+show their progress on stderr when it is a terminal (:mod:`.progress`).
 
 >>> main(["derive", "--cell", "gru", "--path", "direct", "--format", "text"])
 # make_cell('gru', n=1, m=1): one-step Jacobian, gate notation, direct path
@@ -23,6 +26,7 @@ from collections.abc import Sequence
 
 from ..errors import LstmsymError
 from . import check, derive, site, sweep, train
+from .options import given_options
 
 #: The subcommands in the order ``lstmsym --help`` lists them.
 SUBCOMMANDS = (derive, check, sweep, train, site)
@@ -65,14 +69,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``lstmsym`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.given = given_options(build_parser(), argv)  # the options typed, for notes on ignored ones
     try:
         return args.run(args)
     except LstmsymError as error:
         print(f"lstmsym {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except OSError as error:  # an output folder that does not exist, a file that cannot be written
+    except OSError as error:  # a file that could not be written after all (the checks come first)
         print(f"lstmsym {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except MemoryError:  # the budgets should prevent this; if the machine has less memory, say so
+        print(
+            f"lstmsym {args.command}: error: ran out of memory; ask for less (fewer --steps, a smaller --n)",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        print(f"lstmsym {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]

@@ -9,6 +9,7 @@ import argparse
 
 from ..cells import CELL_NAMES, READOUTS, Cell, make_cell
 from ..cells.variants import VARIANTS
+from .options import whole
 
 
 def variant_flags(variant: str) -> str:
@@ -33,8 +34,8 @@ def add_cell_options(parser: argparse.ArgumentParser, default_n: int = 1) -> Non
     """--cell, the LSTM switches, --n and --m."""
     group = parser.add_argument_group("cell")
     group.add_argument("--cell", choices=CELL_NAMES, default="lstm", help="cell kind (default: lstm)")
-    group.add_argument("--n", type=int, default=default_n, help=f"hidden size (default: {default_n})")
-    group.add_argument("--m", type=int, default=1, help="input size (default: 1)")
+    group.add_argument("--n", type=whole(1), default=default_n, help=f"hidden size (default: {default_n})")
+    group.add_argument("--m", type=whole(1), default=1, help="input size (default: 1)")
     switches = parser.add_argument_group("LSTM switches (lstm and lstm1997 only)")
     switches.add_argument(
         "--readout", choices=READOUTS, help="h_t = o_t ⊙ φ(c_t) with φ = ... (default: tanh)"

@@ -12,8 +12,13 @@ import argparse
 import numpy as np
 
 from ..cells.variants import VARIANTS, variant_cell
-from ..errors import LstmsymError
+from ..numerics.compile import compile_cell
 from ..numerics.verify import verify_cell
+from .options import whole
+from .progress import Progress
+
+#: Longest sequence checked: central differences at every lag k cost T² steps (T = 200: about 3 s a cell).
+MAX_STEPS = 200
 
 EXAMPLES = """\
 examples:
@@ -46,9 +51,20 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="VARIANT",
         help="cells to check (default: all): " + ", ".join(VARIANTS),
     )
-    parser.add_argument("--n", type=int, default=2, help="hidden size (default: 2)")
-    parser.add_argument("--steps", type=int, default=3, metavar="T", help="sequence length (default: 3)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument(
+        "--n",
+        type=whole(1),
+        default=2,
+        help="hidden size (default: 2); the symbolic Jacobian limits it (the LSTM to about n = 11)",
+    )
+    parser.add_argument(
+        "--steps",
+        type=whole(1, MAX_STEPS),
+        default=3,
+        metavar="T",
+        help=f"sequence length, 1 to {MAX_STEPS} (default: 3)",
+    )
+    parser.add_argument("--seed", type=whole(0), default=0, help="random seed, >= 0 (default: 0)")
     parser.add_argument("--verbose", action="store_true", help="also print every check's exact errors")
     parser.set_defaults(run=run, parser=parser)
 
@@ -59,26 +75,32 @@ def run(args: argparse.Namespace) -> int:
             args.parser.error(
                 f"argument VARIANT: invalid choice: {name!r} (choose from {', '.join(VARIANTS)})"
             )
-    if args.steps < 1:
-        raise LstmsymError(f"--steps must be >= 1, got {args.steps}")
     names = list(dict.fromkeys(args.variants)) or list(VARIANTS)
     width = max(len(name) for name in names)
-    print(f"gradient check, n = {args.n}, T = {args.steps}, seed = {args.seed}")
-    header = f"{'cell':<{width}}  " + "  ".join(f"{c:<10}" for c in COLUMNS) + "  max error  result"
-    print(header)
-    print("-" * len(header))
-    failed = []
-    for name in names:
-        result = verify_cell(variant_cell(name, n=args.n), T=args.steps, seed=args.seed)
-        statuses = "  ".join(f"{SHORT[c.status]:<10}" for c in result.checks)
-        worst = max(c.max_abs_error for c in result.checks)
-        bound = "0" if worst == 0 else f"1e{int(np.ceil(np.log10(worst))):d}"
-        verdict = "ok" if result.ok else "FAILED"
-        print(f"{name:<{width}}  {statuses}  {bound:<9}  {verdict}")
-        if args.verbose:
-            print("    " + result.report().replace("\n", "\n    "))
-        if not result.ok:
-            failed.append(name)
+    with Progress("lstmsym check", total=len(names)) as progress:
+        cells = []
+        for done, name in enumerate(names):  # every cell compiled (or refused as too large) up front
+            progress.update(done, note=f"compiling {name}")
+            cells.append(variant_cell(name, n=args.n))
+            compile_cell(cells[-1])
+        print(f"gradient check, n = {args.n}, T = {args.steps}, seed = {args.seed}")
+        header = f"{'cell':<{width}}  " + "  ".join(f"{c:<10}" for c in COLUMNS) + "  max error  result"
+        print(header)
+        print("-" * len(header))
+        failed = []
+        for done, (name, cell) in enumerate(zip(names, cells, strict=True)):
+            progress.update(done, note=f"checking {name}")
+            result = verify_cell(cell, T=args.steps, seed=args.seed)
+            statuses = "  ".join(f"{SHORT[c.status]:<10}" for c in result.checks)
+            worst = max(c.max_abs_error for c in result.checks)
+            bound = "0" if worst == 0 else f"1e{int(np.ceil(np.log10(worst))):d}"
+            verdict = "ok" if result.ok else "FAILED"
+            progress.clear()
+            print(f"{name:<{width}}  {statuses}  {bound:<9}  {verdict}", flush=True)
+            if args.verbose:
+                print("    " + result.report().replace("\n", "\n    "))
+            if not result.ok:
+                failed.append(name)
     if failed:
         print(f"{len(failed)} of {len(names)} failed: {', '.join(failed)}")
         return 1

@@ -19,13 +19,37 @@ from pathlib import Path
 import sympy as sp
 
 from ..cells import Cell
-from ..derivatives.chain import Chain
+from ..derivatives.chain import MAX_SYMBOLIC_STEPS, Chain
 from ..derivatives.step import NOTATIONS, PATHS, block_latex, jacobian_block
 from ..errors import ExpansionTooLargeError, LstmsymError
 from .cells import add_cell_options, cell_from_args
+from .options import ignored, note, whole, writable_file, writable_folder
+from .progress import Progress
 
 WHATS = ("step", "dc", "dh")
 FORMATS = ("latex", "markdown", "text")
+#: Most step Jacobians the product form writes out; 100 LSTM factors at n = 3 take about 4 s.
+MAX_WRITTEN_FACTORS = 100
+#: Options that only the T-step derivative (--what dc or dh) uses, dest -> flag.
+CHAIN_OPTIONS = {"steps": "--steps", "k": "--lag", "multiply": "--multiply", "max_factors": "--max-factors"}
+#: Options that --all does not use: it writes every cell and switch, in every form, as Markdown.
+NOT_FOR_ALL = {
+    "cell": "--cell",
+    "n": "--n",
+    "m": "--m",
+    "readout": "--readout",
+    "input_gate": "--no-input-gate",
+    "forget_gate": "--no-forget-gate",
+    "output_gate": "--no-output-gate",
+    "coupled": "--coupled",
+    "peephole": "--peephole",
+    "what": "--what",
+    "notation": "--notation",
+    "path": "--path",
+    "format": "--format",
+    "output": "--output",
+    **CHAIN_OPTIONS,
+}
 
 EXAMPLES = """\
 examples:
@@ -72,10 +96,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default="step",
         help="step: the one-step Jacobian blocks; dc: ∂c_T/∂c_k; dh: ∂h_T/∂h_k (default: step)",
     )
-    what.add_argument("--steps", type=int, default=3, metavar="T", help="T for dc and dh (default: 3)")
+    what.add_argument(
+        "--steps",
+        type=whole(1, MAX_SYMBOLIC_STEPS),
+        default=3,
+        metavar="T",
+        help=f"T for dc and dh, 1 to {MAX_SYMBOLIC_STEPS:,} (default: 3)",
+    )
     what.add_argument(
         "--lag",
-        type=int,
+        type=whole(0, MAX_SYMBOLIC_STEPS),
         default=0,
         metavar="k",
         dest="k",
@@ -101,10 +131,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     what.add_argument(
         "--max-factors",
-        type=int,
+        type=whole(1, MAX_WRITTEN_FACTORS),
         default=4,
         metavar="N",
-        help="product form: write out at most N factors, eliding the middle ones (default: 4)",
+        help=f"product form: write out at most N factors (1 to {MAX_WRITTEN_FACTORS}), eliding the "
+        "middle ones (default: 4)",
     )
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="latex", help="(default: latex)")
@@ -124,27 +155,45 @@ def run(args: argparse.Namespace) -> int:
 
         if args.output_dir is None:
             raise LstmsymError("--all writes one file per cell: give the folder with --output-dir DIR")
-        written = write_catalogue(args.output_dir)
+        notes = ignored(args, NOT_FOR_ALL, "with --all, which writes every cell and switch as Markdown")
+        writable_folder(args.output_dir, "--output-dir")
+        with Progress("lstmsym derive --all").ticking():
+            written = write_catalogue(args.output_dir)
+        for message in notes:
+            note(args, message)
         print(f"wrote {len(written)} files to {args.output_dir}")
         return 0
     if args.output_dir is not None:
         raise LstmsymError("--output-dir goes with --all; for one derivation use --output FILE")
-    if args.max_factors < 1:
-        raise LstmsymError(f"--max-factors must be >= 1, got {args.max_factors}")
+    if args.output is not None:
+        writable_file(args.output, "--output")
     cell = cell_from_args(args)
-    if args.what == "step":
-        header = f"{cell!r}: one-step Jacobian, {args.notation} notation, {args.path} path"
-        items = step_items(cell, args.notation, args.path)
-    else:
-        of = args.what[1]
-        header = (
-            f"{cell!r}: ∂{of}_T/∂{of}_k, T = {args.steps}, k = {args.k}, "
-            f"{args.notation} notation, {args.path} path"
-        )
-        items = chain_items(
-            cell, of, args.steps, args.k, args.notation, args.path, args.multiply, args.max_factors
-        )
-    text = render(items, args.format, header)
+    with Progress("lstmsym derive").ticking():
+        if args.what == "step":
+            why = "with --what step (they set the T-step derivative of --what dc or dh)"
+            notes = ignored(args, CHAIN_OPTIONS, why)
+            header = f"{cell!r}: one-step Jacobian, {args.notation} notation, {args.path} path"
+            items = step_items(cell, args.notation, args.path)
+        else:
+            notes = []
+            if args.notation == "expanded":
+                why = "with --notation expanded (which prints no product form)"
+                notes = ignored(args, {"max_factors": "--max-factors"}, why)
+            if args.k > args.steps:
+                raise LstmsymError(
+                    f"--lag {args.k} must be <= --steps {args.steps}: ∂a_T/∂a_k has T - k step factors"
+                )
+            of = args.what[1]
+            header = (
+                f"{cell!r}: ∂{of}_T/∂{of}_k, T = {args.steps}, k = {args.k}, "
+                f"{args.notation} notation, {args.path} path"
+            )
+            items = chain_items(
+                cell, of, args.steps, args.k, args.notation, args.path, args.multiply, args.max_factors
+            )
+        text = render(items, args.format, header)
+    for message in notes:  # after the work: an error stays the only line on stderr
+        note(args, message)
     if args.output is None:
         sys.stdout.write(text)
     else:

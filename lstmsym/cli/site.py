@@ -18,6 +18,8 @@ import shutil
 from pathlib import Path
 
 from ..errors import LstmsymError
+from .options import writable_folder
+from .progress import Progress
 
 EXAMPLES = """\
 examples:
@@ -102,9 +104,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.notebooks.is_dir():
+        raise LstmsymError(f"--notebooks {args.notebooks}: no such folder; give the folder of *.ipynb")
     notebooks = sorted(args.notebooks.glob("*.ipynb"))
     if not notebooks:
         raise LstmsymError(f"no *.ipynb in {args.notebooks}; give the folder with --notebooks DIR")
+    if args.mathjax not in ("auto", "cdn") and not (Path(args.mathjax) / "MathJax.js").is_file():
+        raise LstmsymError(
+            f"--mathjax {args.mathjax}: no MathJax.js in that folder; expected auto, cdn or a MathJax 2 "
+            "folder"
+        )
     try:
         import nbformat
         from nbconvert import HTMLExporter
@@ -113,30 +122,15 @@ def run(args: argparse.Namespace) -> int:
             f"lstmsym site needs nbconvert ({error}); pip install 'lstmsym[notebooks]'"
         ) from None
     out = args.output
-    out.mkdir(parents=True, exist_ok=True)
+    pages = [(path, path.stem + ".html", _title(_read(nbformat, path), path)) for path in notebooks]
+    writable_folder(out, "--output")
     mathjax_url, where, head = _mathjax(args.mathjax, out)
     exporter = HTMLExporter(template_name="lab")
     if mathjax_url is not None:
         exporter.mathjax_url = mathjax_url
     mathjax_url = exporter.mathjax_url
-    pages = [
-        (path, path.stem + ".html", _title(nbformat.read(path, as_version=4), path)) for path in notebooks
-    ]
-    for i, (path, page, title) in enumerate(pages):
-        notebook = nbformat.read(path, as_version=4)
-        plain = title.replace("$", "")  # a <title> shows no math
-        body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": plain}})
-        prev = f'<a href="{pages[i - 1][1]}">&larr; {html.escape(pages[i - 1][2])}</a>' if i else ""
-        nxt = (
-            f'<a href="{pages[i + 1][1]}">{html.escape(pages[i + 1][2])} &rarr;</a>'
-            if i + 1 < len(pages)
-            else ""
-        )
-        nav = NAV.format(prev=prev, next=nxt)
-        body = re.sub(r"(<body[^>]*>)", lambda m, nav=nav: m.group(1) + "\n" + nav, body, count=1)
-        body = re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + head, body, count=1)
-        (out / page).write_text(body, encoding="utf-8")
-        print(f"wrote {out / page}  ({title})")
+    with Progress("lstmsym site", total=len(pages)) as progress:
+        _pages(pages, exporter, head, out, progress, nbformat)
     items = "\n".join(
         f'<li><a href="{page}">{html.escape(title)}</a> '
         f'<span class="file">{html.escape(path.name)}</span></li>'
@@ -150,6 +144,35 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"wrote {out / 'index.html'}  ({len(pages)} notebooks; math: {where})")
     return 0
+
+
+def _pages(pages, exporter, head: str, out: Path, progress: Progress, nbformat) -> None:
+    """Write one HTML page per notebook, each linked to the previous and next one."""
+    for i, (path, page, title) in enumerate(pages):
+        progress.update(i, note=path.name)
+        notebook = _read(nbformat, path)
+        plain = title.replace("$", "")  # a <title> shows no math
+        body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": plain}})
+        prev = f'<a href="{pages[i - 1][1]}">&larr; {html.escape(pages[i - 1][2])}</a>' if i else ""
+        nxt = (
+            f'<a href="{pages[i + 1][1]}">{html.escape(pages[i + 1][2])} &rarr;</a>'
+            if i + 1 < len(pages)
+            else ""
+        )
+        nav = NAV.format(prev=prev, next=nxt)
+        body = re.sub(r"(<body[^>]*>)", lambda m, nav=nav: m.group(1) + "\n" + nav, body, count=1)
+        body = re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + head, body, count=1)
+        (out / page).write_text(body, encoding="utf-8")
+        progress.clear()
+        print(f"wrote {out / page}  ({title})", flush=True)
+
+
+def _read(nbformat, path: Path):
+    """The notebook at ``path``; a file that is not one is refused by name."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except (ValueError, KeyError, AttributeError, TypeError) as error:  # not JSON, not a notebook
+        raise LstmsymError(f"{path} is not a readable notebook ({type(error).__name__})") from None
 
 
 def _title(notebook, path: Path) -> str:
