@@ -16,7 +16,9 @@ from lstmsym.training.__main__ import main
 from lstmsym.training.batched import loss_and_grads
 from lstmsym.training.experiment import (
     COMMITTED_RESULTS,
+    CONFIGS,
     Budget,
+    config_definition,
     failed_final_accuracies,
     format_accuracy_histories,
     format_grad_s0_range,
@@ -30,6 +32,7 @@ from lstmsym.training.experiment import (
     load_results,
     rates_at,
     run_experiment,
+    run_one,
     save_results,
     success_rates,
 )
@@ -236,6 +239,8 @@ def test_experiment_and_command_write_results(tmp_path):
                 "rnn",
                 "--hidden",
                 "2",
+                "--workers",
+                "1",
                 "--out",
                 str(out),
             ]
@@ -254,17 +259,35 @@ def test_experiment_and_command_write_results(tmp_path):
 
 
 def test_committed_results_file_is_consistent():
-    """results/long_lags.json (what notebook 07 loads): its table is the success rates of its own runs."""
+    """results/long_lags.json (what notebook 07 and the README load): every configuration, lags 10 to 200,
+    30 seeds; its table is the success rates of its own runs, and every run's record agrees with itself."""
     results = load_results(COMMITTED_RESULTS)
-    assert results["task"] == "sign" and len(results["seeds"]) >= 3
+    assert results["task"] == "sign" and results["seeds"] == list(range(30))
+    assert results["lags"] == [10, 20, 50, 100, 200] and results["configs"] == list(CONFIGS)
+    assert results["config_definitions"] == {label: config_definition(label) for label in CONFIGS}
     assert success_rates(results["runs"], results["configs"], results["lags"]) == results["success"]
     expected = len(results["configs"]) * len(results["lags"]) * len(results["seeds"])
     assert len(results["runs"]) == expected
-    assert all(run["steps_taken"] <= results["budget"]["steps"] for run in results["runs"])
-    assert all(
-        run["solved"] == (run["history"][-1]["accuracy"] >= results["budget"]["solved_at"])
-        for run in results["runs"]
-    )
+    budget = results["budget"]
+    for run in results["runs"]:
+        assert run["steps_taken"] <= budget["steps"]
+        assert run["solved"] == (run["history"][-1]["accuracy"] >= budget["solved_at"])
+        assert run["solved"] == (run["solved_step"] is not None)
+        assert not run["solved"] or run["solved_step"] == run["steps_taken"]
+        assert run["grad_s0_start"] == run["history"][0]["grad_s0"]
+        assert run["lag_balance_start"] == run["history"][0]["lag_balance"]
+    assert results["provenance"]["command"].startswith("lstmsym train")
+    assert {(g["config"], g["T"]) for g in results["groups"]} == {
+        (c, T) for c in results["configs"] for T in results["lags"]
+    }
+
+
+def test_a_committed_run_is_reproduced_by_training_it_again():
+    """One committed run retrained alone (the seed axis makes a group's run equal to the run alone)."""
+    results = load_results(COMMITTED_RESULTS)
+    stored = next(r for r in results["runs"] if r["config"] == "rnn" and r["T"] == 10 and r["seed"] == 3)
+    again = run_one("rnn", "sign", 10, 3, Budget(**results["budget"]))
+    assert again == stored
 
 
 def _synthetic_results():

@@ -117,7 +117,8 @@ def run(args: argparse.Namespace, command: str) -> int:
     sys.stderr.write("\n")
     results["provenance"]["command"] = command
     path = save_results(results, args.out)
-    print(rate_grid(success_table(results)).to_string())
+    grid = rate_grid(success_table(results))  # rate [95% Wilson interval], configuration × lag
+    print(grid.rename(columns=lambda T: f"T={T}").rename_axis(index=None, columns=None).to_string())
     print(
         f"wrote {path} ({results['wall_seconds']:.0f} s wall, {results['cpu_seconds']:.0f} s CPU, "
         f"load average {results['provenance']['load_average_start']} at the start)"
