@@ -48,12 +48,12 @@ def redraw_times(app, moves):
 def main() -> None:
     cases = [
         (
-            "pascanu_slider (01): n = 16, T = 100, 5 seeds",
+            "pascanu_slider (01): n = 50, T = 100, 5 seeds",
             sliders.pascanu_slider,
             [("gamma_lambda1", v) for v in (0.5, 0.8, 1.2, 1.5, 0.55, 0.9, 1.1, 1.45, 0.7, 1.3)],
         ),
         (
-            "keep_gate_slider (02): n = 4, T = 100, 3 seeds",
+            "keep_gate_slider (02): n = 4, T = 100, 5 seeds",
             sliders.keep_gate_slider,
             [("forget_bias", 0.0), ("wg_scale", 0.0), ("forget_bias", 2.0), ("wg_scale", 2.0)]
             + [("forget_bias", v) for v in (4.0, 6.0, 8.0, 10.0, 1.0, 0.5)],

@@ -44,6 +44,13 @@ def test_pascanu_curves_without_input_attain_the_bound():
     assert np.array_equal(mine.norms, theirs.norms)
 
 
+def test_pascanu_defaults_are_notebook_01s_draws():
+    """With its defaults the slider at 0.8, 1.0, 1.2 shows 01's bound_sweep (n = 50, T = 100, seeds 0..4)."""
+    notebook = rnn_bounds.bound_sweep(lambdas=(0.8, 1.0, 1.2), n=50, T=100, seeds=range(5))
+    for i, lam in enumerate(notebook.lambdas):
+        assert np.array_equal(sliders.pascanu_curves(lam).norms[0], notebook.norms[i])
+
+
 def test_pascanu_knob_must_be_a_number():
     with pytest.raises(LstmsymError, match="gamma_lambda1 must be a number"):
         sliders.pascanu_curves("1.0")

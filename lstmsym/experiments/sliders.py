@@ -99,7 +99,7 @@ def _shown(log10_values: np.ndarray) -> np.ndarray:
 
 def pascanu_curves(
     gamma_lambda1: float,
-    n: int = 16,
+    n: int = 50,
     T: int = 100,
     seeds: Sequence[int] = (0, 1, 2, 3, 4),
     input_scale: float = 1.0,
@@ -138,7 +138,7 @@ def draw_pascanu(sweep: rnn_bounds.BoundSweep, fig) -> None:
 
 
 def pascanu_slider(
-    gamma_lambda1: float = 1.0, n: int = 16, T: int = 100, seeds: Sequence[int] = (0, 1, 2, 3, 4)
+    gamma_lambda1: float = 1.0, n: int = 50, T: int = 100, seeds: Sequence[int] = (0, 1, 2, 3, 4)
 ):
     """Notebook 01: a gamma λ1 slider (0.5 to 1.5) over :func:`pascanu_curves` and :func:`draw_pascanu`.
 
@@ -215,7 +215,7 @@ def keep_gate_curves(
     wg_scale: float = 1.0,
     n: int = 4,
     T: int = 100,
-    seeds: Sequence[int] = (0, 1, 2),
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
     scale: float = 0.3,
     input_scale: float = 1.0,
 ) -> KeepGateCurves:
@@ -265,8 +265,10 @@ def draw_keep_gate(curves: KeepGateCurves, fig) -> None:
     for row in curves.log10_total:
         ax.plot(curves.lags, _shown(row), color="C0", lw=0.6, alpha=0.4)
     total, direct = curves.median("total"), curves.median("direct")
-    ax.plot(curves.lags, _shown(total), color="C0", lw=2, label="total (backpropagation), median")
-    ax.plot(curves.lags, _shown(direct), "--", color="C3", lw=2, label=r"direct path $\prod f_t$, median")
+    S = len(curves.seeds)
+    ax.plot(curves.lags, _shown(total), color="C0", lw=2, label=f"total (backpropagation), median of {S}")
+    label = rf"direct path $\prod f_t$, median of {S}"
+    ax.plot(curves.lags, _shown(direct), "--", color="C3", lw=2, label=label)
     ax.set_yscale("log")
     ax.set_ylim(1e-35, 1e10)
     ax.set_xlabel("lag L = T - k")
@@ -287,7 +289,7 @@ def keep_gate_slider(
     wg_scale: float = 1.0,
     n: int = 4,
     T: int = 100,
-    seeds: Sequence[int] = (0, 1, 2),
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
     scale: float = 0.3,
 ):
     """Notebook 02: sliders for b_f (0 to 10) and the scale of W_g (0 to 2; 0 cuts the loop) over
