@@ -104,7 +104,7 @@ _LSTM_BIASES = {
     3.0: ("#08519c", "s"),
     4.0: ("#08468a", ">"),
     5.0: ("#08306b", "D"),
-    7.0: ("#3f007d", "h"),
+    7.0: ("#2d004b", "h"),
     10.0: ("#000000", "*"),
 }
 # Readouts other than tanh: one colour each; the marker is the cell's (b_f = 1 "o", b_f = 3 "s", 1997 "P").
