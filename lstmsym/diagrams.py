@@ -485,13 +485,16 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
     ax.set_xlim(left, left + span)
     ax.set_ylim(bottom, top)
     ax.set_aspect("equal", adjustable="box")
+    box = ax.get_position()  # text is in points, boxes in data: shrink the text with smaller axes
+    inches = min(box.width * fig.get_figwidth() / span, box.height * fig.get_figheight() / (top - bottom))
+    k = min(1.0, inches / SCALE)
 
     def style(lit: bool, width: float = 0.8) -> dict:
         return {
             "arrowstyle": "-|>,head_length=0.35,head_width=0.18",
-            "mutation_scale": 10,
+            "mutation_scale": 10 * k,
             "color": color if lit else INK,
-            "linewidth": 2.0 if lit else width,
+            "linewidth": (2.0 if lit else width) * k,
             "zorder": 5 if lit else 2,
             "capstyle": "butt",
             "joinstyle": "miter",
@@ -510,17 +513,17 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
                 boxstyle="round,pad=0,rounding_size=0.08",
                 facecolor=COLORS[node.kind],
                 edgecolor=color if lit else (FAINT if source else INK),
-                linewidth=1.8 if lit else 0.9,
+                linewidth=(1.8 if lit else 0.9) * k,
                 zorder=6,
                 gid=f"node:{node.key}",
             )
         )
         if source:
-            ax.text(x, y, node.label, ha="center", va="center", fontsize=10.5, zorder=7)
+            ax.text(x, y, node.label, ha="center", va="center", fontsize=10.5 * k, zorder=7)
         else:
-            ax.text(x, y + 0.15, node.label, ha="center", va="center", fontsize=10.5, zorder=7)
-            ax.text(x, y - 0.04, node.operation, ha="center", va="center", fontsize=8.5, zorder=7)
-            ax.text(x, y - 0.2, node.word, ha="center", va="center", fontsize=7, color=FAINT, zorder=7)
+            ax.text(x, y + 0.15, node.label, ha="center", va="center", fontsize=10.5 * k, zorder=7)
+            ax.text(x, y - 0.04, node.operation, ha="center", va="center", fontsize=8.5 * k, zorder=7)
+            ax.text(x, y - 0.2, node.word, ha="center", va="center", fontsize=7 * k, color=FAINT, zorder=7)
 
     # the carried states leave to the right: each is the next step's previous state
     for name, (prev, new) in graph.carried.items():
@@ -537,7 +540,7 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
             f"${display_name(name, 't')}$",
             ha="left",
             va="center",
-            fontsize=9,
+            fontsize=9 * k,
             color=FAINT,
         )
 
@@ -546,9 +549,9 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
         lit = (source, target) in chosen
         ax.add_patch(FancyArrowPatch(path=Path(points), gid=f"edge:{source}->{target}", **style(lit)))
     # a dot where a line branches (a rail, the memory line), so that a branch never reads as a crossing
-    for source in {s for s, _ in routes}:
+    for source in dict.fromkeys(s for s, _ in routes):  # in graph order: the same file every run
         outgoing = [points for (s, _), points in routes.items() if s == source and len(points) >= 3]
-        corners = {points[-2] for points in outgoing}
+        corners = dict.fromkeys(points[-2] for points in outgoing)
         for corner in corners:
             along = [p for p in outgoing if p[-3][1] == corner[1]]
             farthest = max(p[-2][0] for p in along)

@@ -1,6 +1,10 @@
 """Diagrams of the cells: one per cell variant, nodes equal to the rules, each edge justified by a free symbol
 of its rule, the highlighted routes checked against the derivatives, and a real, legible matplotlib figure."""
 
+import os
+import subprocess
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -283,3 +287,18 @@ def test_svg_is_the_same_on_every_run():
     first, second = dg.diagram_svg("lstm"), dg.diagram_svg("lstm")
     assert first == second and first.lstrip().startswith("<?xml") and "<svg" in first
     assert dg.diagram_svg("gru", highlight=None) != dg.diagram_svg("gru")
+
+
+def test_svg_is_the_same_in_processes_with_different_string_hashes():
+    code = "from lstmsym.diagrams import diagram_svg; print(diagram_svg('lstm-peephole', 'loop'))"
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "Agg"},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1] and "<svg" in outputs[0]
