@@ -271,6 +271,7 @@ def draw_keep_gate(curves: KeepGateCurves, fig) -> None:
     ax.plot(curves.lags, _shown(direct), "--", color="C3", lw=2, label=label)
     ax.set_yscale("log")
     ax.set_ylim(1e-35, 1e10)
+    ax.set_yticks([10.0**e for e in range(-30, 11, 10)])
     ax.set_xlabel("lag L = T - k")
     ax.set_ylabel(r"$\|\partial c_T/\partial c_{T-L}\|_2$")
     T = int(curves.lags[-1])
