@@ -184,3 +184,26 @@ def test_per_seed_rows_are_the_measured_norms():
         routes.per_seed(13, 1.0)
     with pytest.raises(LstmsymError, match="forget_bias"):
         routes.per_seed(5)
+
+
+def test_keep_window_intervals_per_seed_agree_with_the_table_and_the_summary():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        [("lstm", "b_f", v, s, "total", 0.0, inside) for s, flags in ((0, "0110"), (1, "1011"), (2, "0000"))
+         for v, inside in zip((1.0, 2.0, 3.0, 4.0), (f == "1" for f in flags), strict=True)],
+        columns=["cell", "knob", "value", "seed", "path", "log10_norm", "in_window"],
+    )
+    rows = KeepWindow(5, 0.1, 10.0, table).intervals().set_index("seed")
+    assert (rows.loc[0, "smallest_inside"], rows.loc[0, "largest_inside"]) == (2.0, 3.0)
+    assert rows.loc[0, "one_interval"] and not rows.loc[0, "inside_for_all_larger"]
+    assert (rows.loc[1, "smallest_inside"], rows.loc[1, "largest_inside"]) == (1.0, 4.0)
+    assert not rows.loc[1, "one_interval"] and not rows.loc[1, "inside_for_all_larger"]
+    assert np.isnan(rows.loc[2, "smallest_inside"]) and not rows.loc[2, "one_interval"]
+    window = keep_window(lag=15, n=2, seeds=(0, 1), radii=(0.8, 1.2, 2.0), biases=(0.0, 3.0, 8.0))
+    intervals, summary = window.intervals(), window.summary().set_index(["cell", "path"])
+    for (cell, path), group in intervals.groupby(["cell", "path"]):
+        assert summary.loc[(cell, path), "seeds_with_any"] == group["smallest_inside"].notna().sum()
+        assert summary.loc[(cell, path), "seeds_one_interval"] == group["one_interval"].sum()
+        upward = group["inside_for_all_larger"].sum()
+        assert summary.loc[(cell, path), "seeds_inside_for_all_larger"] == upward

@@ -287,6 +287,33 @@ class KeepWindow:
     high: float
     table: object
 
+    def intervals(self):
+        """One row per (cell, path, seed) (pandas DataFrame): the smallest and largest knob value on the grid
+        inside the window (NaN if none), whether every grid value between them is inside (``one_interval``),
+        and whether every larger grid value is inside too (``inside_for_all_larger``). Both ends are limited
+        by the grid: its step and, for ``inside_for_all_larger``, its largest value.
+
+        >>> window = keep_window(lag=20, n=2, seeds=(0,), radii=(0.5, 1.0), biases=(0.0, 10.0))
+        >>> carousel = window.intervals().query("path == 'carousel'")
+        >>> float(carousel["smallest_inside"].iloc[0]), bool(carousel["inside_for_all_larger"].iloc[0])
+        (10.0, True)
+        """
+        import pandas as pd
+
+        rows = []
+        for (cell, path, seed), runs in self.table.groupby(["cell", "path", "seed"], sort=False):
+            runs = runs.sort_values("value")
+            inside, values = runs["in_window"].to_numpy(), runs["value"].to_numpy()
+            if inside.any():
+                first, last = np.flatnonzero(inside)[[0, -1]]
+                low, high = float(values[first]), float(values[last])
+                solid, upward = bool(inside[first : last + 1].all()), bool(inside[first:].all())
+            else:
+                low, high, solid, upward = np.nan, np.nan, False, False
+            rows.append((cell, runs["knob"].iloc[0], path, seed, low, high, solid, upward))
+        columns = ["cell", "knob", "path", "seed", "smallest_inside", "largest_inside", "one_interval"]
+        return pd.DataFrame(rows, columns=[*columns, "inside_for_all_larger"])
+
     def summary(self):
         """Per (cell, path): the fraction of (value, seed) pairs inside the window, and per seed the knob
         values inside it (as the smallest and largest such value, and whether every grid value in between, and
