@@ -159,7 +159,7 @@ def image_in_output(driver) -> str | None:
     return sources[-1].split(",", 1)[1] if sources else None
 
 
-def test_moving_the_slider_in_jupyterlab_redraws_the_figure(lab, browser):
+def test_moving_the_slider_in_jupyterlab_redraws_the_figure(browser, lab):  # browser first: skips at once
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
