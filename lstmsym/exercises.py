@@ -19,6 +19,12 @@ Symbols are matched to the derivation's by name, the way they print: ``sp.Symbol
 
 >>> print(check_answer(sp.Symbol("f_t"), expected))
 Correct: your answer equals the derived f_{t}.
+
+In a notebook, show the result itself (``display(check_answer(...))`` or as a cell's last line) rather
+than printing it: JupyterLab then renders the same message with its formulas in LaTeX.
+
+>>> check_answer(1 - f, expected)._repr_markdown_()
+'Not equal. At $f_{t} = 0.54$ your answer is 0.46 but the derivation gives 0.54.'
 """
 
 from __future__ import annotations
@@ -35,13 +41,23 @@ from .errors import LstmsymError
 __all__ = ["AnswerCheck", "check_answer", "symbol_key"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AnswerCheck:
+    """The verdict: ``correct``, a plain-text ``message`` (what ``print`` shows) and the same message in
+    Markdown with its formulas as LaTeX (``markdown``; what JupyterLab shows for the object itself)."""
+
     correct: bool
     message: str
+    markdown: str = ""
 
     def __str__(self) -> str:
         return self.message
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown or self.message
 
     def __bool__(self) -> bool:
         return self.correct
@@ -136,6 +152,11 @@ def _fmt(x) -> str:
     return mpmath.nstr(x, 6)
 
 
+def _tex(x: sp.Basic) -> str:
+    """Inline LaTeX of an expression or symbol, for the Markdown message."""
+    return f"${sp.latex(x)}$"
+
+
 def _has_decimals(m: sp.Matrix) -> bool:
     return any(x.atoms(sp.Float) for x in m)
 
@@ -153,23 +174,31 @@ def check_answer(answer: object, expected: object, points: int = 3, seed: int = 
     """
     a, e = _as_matrix(answer, "answer"), _as_matrix(expected, "expected")
     if a.shape != e.shape:
-        return AnswerCheck(
-            False,
+        text = (
             f"Wrong shape: your answer is {a.shape[0]}×{a.shape[1]}, "
-            f"the derivation is {e.shape[0]}×{e.shape[1]}.",
+            f"the derivation is {e.shape[0]}×{e.shape[1]}."
         )
+        return AnswerCheck(False, text, text)
     a = _rename(a, e)
     extra = a.free_symbols - e.free_symbols
     if extra:
         names = ", ".join(sorted(map(str, extra)))
         known = ", ".join(sorted(map(str, e.free_symbols))) or "none (it is a number)"
+        tex_names = ", ".join(_tex(x) for x in sorted(extra, key=str))
+        tex_known = ", ".join(_tex(x) for x in sorted(e.free_symbols, key=str)) or "none (it is a number)"
         return AnswerCheck(
             False,
             f"Your answer uses {names}, which the derivation does not contain. Its symbols: {known}.",
+            f"Your answer uses {tex_names}, which the derivation does not contain. Its symbols: {tex_known}.",
         )
     shown = str(e[0, 0]) if e.shape == (1, 1) else "matrix"
+    tex_shown = _tex(e[0, 0] if e.shape == (1, 1) else e)
     if all(sp.expand(x - y) == 0 for x, y in zip(a, e, strict=True)):
-        return AnswerCheck(True, f"Correct: your answer equals the derived {shown}.")
+        return AnswerCheck(
+            True,
+            f"Correct: your answer equals the derived {shown}.",
+            f"Correct: your answer equals the derived {tex_shown}.",
+        )
     decimals = _has_decimals(a) and not _has_decimals(e)
     digits = 12 if decimals else 30
     symbols = sorted(e.free_symbols, key=str)
@@ -182,21 +211,21 @@ def check_answer(answer: object, expected: object, points: int = 3, seed: int = 
             va, ve = fa(*at), fe(*at)
             for j, (x, y) in enumerate(zip(va, ve, strict=True)):
                 if abs(x - y) > mpmath.mpf(10) ** -digits * (1 + abs(y)):
-                    where = ", ".join(f"{s} = {_fmt(v)}" for s, v in zip(symbols, at, strict=True))
+                    pairs = list(zip(symbols, at, strict=True))
+                    where = ", ".join(f"{s} = {_fmt(v)}" for s, v in pairs)
+                    tex_where = ", ".join(f"${sp.latex(s)} = {_fmt(v)}$" for s, v in pairs)
                     where = f"At {where} your" if where else "Your"
+                    tex_where = f"At {tex_where} your" if pairs else "Your"
                     entry = "" if len(va) == 1 else f" (entry {divmod(j, e.shape[1])})"
-                    return AnswerCheck(
-                        False,
-                        f"Not equal. {where} answer is {_fmt(x)}{entry} but the derivation gives {_fmt(y)}.",
-                    )
+                    rest = f" answer is {_fmt(x)}{entry} but the derivation gives {_fmt(y)}."
+                    return AnswerCheck(False, f"Not equal. {where}{rest}", f"Not equal. {tex_where}{rest}")
     if decimals:
-        return AnswerCheck(
-            True,
-            f"Correct to 12 significant digits: your answer (with decimals) equals the derived {shown}.",
-        )
+        lead = "Correct to 12 significant digits: your answer (with decimals) equals the derived"
+        return AnswerCheck(True, f"{lead} {shown}.", f"{lead} {tex_shown}.")
     where = f"at {points} random points" if symbols else "to 40 digits"
+    tail = f"(checked {where}; SymPy could not show it exactly)."
     return AnswerCheck(
         True,
-        f"Correct: your answer equals the derived {shown} "
-        f"(checked {where}; SymPy could not show it exactly).",
+        f"Correct: your answer equals the derived {shown} {tail}",
+        f"Correct: your answer equals the derived {tex_shown} {tail}",
     )

@@ -159,3 +159,18 @@ def test_text_is_never_evaluated_even_inside_an_array():
         check_answer(np.array(["__import__('os')"]), sp.Integer(1))
     with pytest.raises(LstmsymError, match="shape"):
         check_answer(np.zeros((1, 1, 1)), sp.Integer(1))
+
+
+def test_the_notebook_shows_the_message_with_latex_formulas():
+    lstm = make_cell("lstm")
+    expected = jacobian_block(lstm, "c", "h", path="direct") + jacobian_block(lstm, "c", "c", path="direct")
+    f = lstm.step("t").rule("f").symbols[0]
+    right = check_answer(expected[0, 0], expected)
+    assert repr(right) == str(right) == right.message and "**" not in right._repr_markdown_()
+    assert right._repr_markdown_() == f"Correct: your answer equals the derived ${sp.latex(expected[0, 0])}$."
+    wrong = check_answer(1 - f, jacobian_block(lstm, "c", "c", path="direct"))
+    assert wrong._repr_markdown_().startswith("Not equal. At $f_{t} = ") and "f_{t} = " in wrong.message
+    extra = check_answer(sp.Symbol("x"), jacobian_block(lstm, "c", "c", path="direct"))
+    assert extra._repr_markdown_() == (
+        "Your answer uses $x$, which the derivation does not contain. Its symbols: $f_{t}$."
+    )
