@@ -8,9 +8,9 @@ from lstmsym.errors import LstmsymError
 from lstmsym.experiments.clipping import (
     ClipDemo,
     clip_by_norm,
+    clip_frame,
     clipping_demo,
-    format_clip_demo,
-    format_lag_balance,
+    lag_balance_frame,
 )
 from lstmsym.experiments.rnn_bounds import rnn_params
 from lstmsym.numerics import reference
@@ -79,9 +79,13 @@ def test_clipping_demo_matches_a_hand_made_backward_pass():
         before, after = d.lag_balance()
         assert before == pytest.approx(np.linalg.norm(d.ds[0]) / np.linalg.norm(d.ds[39]), rel=1e-12)
         assert after == pytest.approx(before, rel=1e-12)
-    assert format_clip_demo(demo).splitlines()[1].startswith("lambda1 = 2.0: ||dL/dh_0|| = ")
-    assert format_clip_demo(demo).splitlines()[1].endswith("after clipping at 0.5: 5.000e-01")
-    assert "||lag 40|| / ||lag 1||" in format_lag_balance(demo).splitlines()[0]
+    table = clip_frame(demo)
+    assert list(table.index) == [0.5, 2.0] and list(table["θ"]) == [0.5, 0.5]
+    assert table.loc[2.0, "‖∂L/∂h_0‖"] == big.grad_norm and table.loc[2.0, "clipped at θ"] == big.clipped_norm
+    balance = lag_balance_frame(demo)
+    assert tuple(balance.loc[0.5]) == small.lag_balance()
+    with pytest.raises(LstmsymError, match="demos"):
+        clip_frame({})
 
 
 def test_lag_balance_uses_lag_t_over_lag_1():

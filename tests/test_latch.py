@@ -163,28 +163,30 @@ def test_map_label_and_decade_ticks():
     assert ax.get_ylim()[0] <= abs(derivative(3.0, 1.0, 100)[-1])
 
 
-def test_fixed_point_report_matches_the_functions_it_reports():
-    from lstmsym.experiments.latch import fixed_point_report
+def test_fixed_point_and_run_frames_match_the_functions_they_report():
+    from lstmsym.experiments.latch import fixed_point_frame, run_frame
 
-    text = fixed_point_report(ws=(0.5, 3.0), a0=1.0, T=100)
-    lines = text.splitlines()
-    assert len(lines) == 4
-    assert lines[0] == "w = 0.5: fixed points +0.0000 (stable, factor 0.5000)"
-    assert lines[2].count("stable") == 3 and "unstable" in lines[2]
-    assert f"da_100/da_0 = {derivative(3.0, 1.0, 100)[-1]:.2e}" in lines[3]
-    assert f"from -1: {trajectory(3.0, -1.0, 100)[-1]:+.3e}" in lines[3]
+    points = fixed_point_frame(ws=(0.5, 3.0))
+    assert list(points.index.get_level_values("w")) == [0.5, 3.0, 3.0, 3.0]
+    assert list(points["kind"]) == ["stable", "stable", "unstable", "stable"]
+    assert points["factor"].iloc[-1] == fixed_points(3.0)[-1].factor
+    run = run_frame(ws=(0.5, 3.0), a0=1.0, T=100)
+    assert list(run.columns) == ["a_100 from +1", "a_100 from -1", "∂a_100/∂a_0"]
+    assert run.loc[3.0, "∂a_100/∂a_0"] == derivative(3.0, 1.0, 100)[-1]
+    assert run.loc[3.0, "a_100 from -1"] == trajectory(3.0, -1.0, 100)[-1]
     with pytest.raises(LstmsymError, match="T"):
-        fixed_point_report(T=-1)
+        run_frame(T=-1)
+    with pytest.raises(LstmsymError, match="w"):
+        fixed_point_frame(ws=(float("nan"),))
 
 
-def test_slope_report_matches_loglog_slope():
-    from lstmsym.experiments.latch import loglog_slope, slope_report
+def test_slope_frame_matches_loglog_slope():
+    from lstmsym.experiments.latch import loglog_slope, slope_frame
 
-    text = slope_report(ws=(1.0, 1.5), spans=((50, 100), (100, 200)))
-    first, second = text.splitlines()
-    assert first.startswith("w = 1.0: log-log slope, steps 50 -> 100: ")
-    assert f"steps 100 -> 200: {loglog_slope(1.5, 1.0, 100, 200):.3g}" in second
+    table = slope_frame(ws=(1.0, 1.5), spans=((50, 100), (100, 200)))
+    assert list(table.columns) == ["steps 50 → 100", "steps 100 → 200"]
+    assert table.loc[1.5, "steps 100 → 200"] == loglog_slope(1.5, 1.0, 100, 200)
     # geometric decay: doubling the span doubles the slope; the power law at w = 1 keeps it near -3/2
     assert loglog_slope(1.5, 1.0, 100, 200) == pytest.approx(2 * loglog_slope(1.5, 1.0, 50, 100), rel=1e-3)
     with pytest.raises(LstmsymError, match="t1"):
-        slope_report(spans=((100, 50),))
+        slope_frame(spans=((100, 50),))

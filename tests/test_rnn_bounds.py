@@ -8,7 +8,7 @@ from lstmsym.errors import LstmsymError
 from lstmsym.experiments.rnn_bounds import (
     BoundSweep,
     bound_sweep,
-    format_input_scale_sweeps,
+    input_scale_frame,
     input_scale_sweeps,
     largest_singular_value,
     measured_norms,
@@ -124,8 +124,13 @@ def test_pascanu_bound_values():
 def test_table_and_plot():
     sweep = bound_sweep(lambdas=(0.8, 1.0), n=4, T=10, seeds=(0, 1))
     assert isinstance(sweep, BoundSweep)
-    lines = sweep.table(lags=(1, 10)).splitlines()
-    assert len(lines) == 4 and lines[2].startswith("0.80") and "1.000e+00" in lines[3]
+    table = sweep.frame(lags=(1, 10, 11))  # lag 11 > T is left out
+    assert list(table.index) == [0.8, 1.0] and list(table.columns) == [
+        (1, "median"), (1, "bound"), (10, "median"), (10, "bound")]
+    np.testing.assert_array_equal(table[(10, "median")], [sweep.median(0)[10], sweep.median(1)[10]])
+    np.testing.assert_array_equal(table[(10, "bound")], [0.8**10, 1.0])
+    with pytest.raises(LstmsymError, match="lags"):
+        sweep.frame(lags=(11,))
     from matplotlib.figure import Figure
 
     axes = plot_bound_sweep(sweep, Figure().subplots(1, 2))
@@ -159,13 +164,14 @@ def test_input_scale_sweeps_and_their_table():
         sweeps[1].norms, bound_sweep((1.3,), n=6, T=12, seeds=(2, 3), input_scale=0.5).norms
     )
     np.testing.assert_allclose(sweeps[0].median(0), 1.3 ** np.arange(13), rtol=1e-10)  # no input: h stays 0
-    lines = format_input_scale_sweeps(sweeps, lags=(2, 12)).splitlines()
-    big = f"{1.3**12:.2e}"
-    assert lines[0] == f"input scale 0.0: median norm at lag 2 = 1.69e+00, lag 12 = {big}   (bound {big})"
-    assert lines[1].startswith("input scale 0.5: median norm at lag 2 = ")
+    table = input_scale_frame(sweeps, lags=(2, 12))
+    assert list(table.index) == [0.0, 0.5]
+    assert list(table.columns) == ["median, lag 2", "median, lag 12", "bound, lag 12"]
+    np.testing.assert_allclose(table.loc[0.0], [1.3**2, 1.3**12, 1.3**12], rtol=1e-10)
+    assert table.loc[0.5, "median, lag 12"] == sweeps[1].median(0)[12]
     with pytest.raises(LstmsymError, match=r"lags must be non-empty and lie in 0\.\.12"):
-        format_input_scale_sweeps(sweeps, lags=(13,))
+        input_scale_frame(sweeps, lags=(13,))
     with pytest.raises(LstmsymError, match="BoundSweep"):
-        format_input_scale_sweeps(["sweep"])
+        input_scale_frame(["sweep"])
     with pytest.raises(LstmsymError, match="input_scales"):
         input_scale_sweeps(1.2, ())

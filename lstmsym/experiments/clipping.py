@@ -125,30 +125,43 @@ def clipping_demo(
     return out
 
 
-def format_clip_demo(demos: Mapping[float, ClipDemo]) -> str:
-    """One line per λ1: ‖∂L/∂h_0‖ before and after clipping (4 significant digits).
+def clip_frame(demos: Mapping[float, ClipDemo]):
+    """A pandas DataFrame, one row per λ1: ‖∂L/∂h_0‖ before and after clipping at θ.
 
     >>> ds = np.array([[3e8, 4e8], [1.0, 0.0]])
-    >>> print(format_clip_demo({1.2: ClipDemo(1.2, 0.0, 1.0, ds)}))
-    lambda1 = 1.2: ||dL/dh_0|| = 5.000e+08  ->  after clipping at 1.0: 1.000e+00
+    >>> clip_frame({1.2: ClipDemo(1.2, 0.0, 1.0, ds)})
+         ‖∂L/∂h_0‖  clipped at θ  θ
+    λ1
+    1.2  500000000.0           1.0  1.0
     """
-    lines = []
-    for lam, d in demos.items():
-        before = f"lambda1 = {lam}: ||dL/dh_0|| = {d.grad_norm:.3e}"
-        lines.append(f"{before}  ->  after clipping at {d.theta}: {d.clipped_norm:.3e}")
-    return "\n".join(lines)
+    import pandas as pd
+
+    rows = {lam: [d.grad_norm, d.clipped_norm, d.theta] for lam, d in _demos(demos).items()}
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["‖∂L/∂h_0‖", "clipped at θ", "θ"])
+    table.index.name = "λ1"
+    return table
 
 
-def format_lag_balance(demos: Mapping[float, ClipDemo]) -> str:
-    """One line per λ1: ‖∂L/∂h_0‖ / ‖∂L/∂h_{T-1}‖ before and after clipping (4 significant digits).
+def lag_balance_frame(demos: Mapping[float, ClipDemo]):
+    """A pandas DataFrame, one row per λ1: ‖∂L/∂h_0‖ / ‖∂L/∂h_{T-1}‖ (lag T over lag 1), before and after
+    clipping every lag together.
 
     >>> ds = np.array([[3e8, 4e8], [1.0, 0.0], [0.6, 0.8]])
-    >>> print(format_lag_balance({1.2: ClipDemo(1.2, 0.0, 1.0, ds)}))
-    lambda1 = 1.2: ||lag 2|| / ||lag 1|| = 5.000e+08 before, 5.000e+08 after clipping
+    >>> lag_balance_frame({1.2: ClipDemo(1.2, 0.0, 1.0, ds)})
+          before        after
+    λ1
+    1.2  500000000.0  500000000.0
     """
-    lines = []
-    for lam, d in demos.items():
-        before, after = d.lag_balance()
-        ratio = f"||lag {d.ds.shape[0] - 1}|| / ||lag 1||"
-        lines.append(f"lambda1 = {lam}: {ratio} = {before:.3e} before, {after:.3e} after clipping")
-    return "\n".join(lines)
+    import pandas as pd
+
+    rows = {lam: list(d.lag_balance()) for lam, d in _demos(demos).items()}
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["before", "after"])
+    table.index.name = "λ1"
+    return table
+
+
+def _demos(demos: object) -> dict[float, ClipDemo]:
+    ok = isinstance(demos, Mapping) and demos and all(isinstance(d, ClipDemo) for d in demos.values())
+    if not ok:
+        raise LstmsymError(f"demos must be a non-empty mapping λ1 -> ClipDemo (clipping_demo), got {demos!r}")
+    return dict(demos)

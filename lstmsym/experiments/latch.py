@@ -280,47 +280,68 @@ def plot_derivative(
     return ax
 
 
-def fixed_point_report(ws: Sequence[float] = (0.5, 1.0, 1.5, 3.0), a0: float = 1.0, T: int = 100) -> str:
-    """For each w (u = 0): the fixed points with their kind and factor, a_T from ±a0, and ∂a_T/∂a_0.
+def fixed_point_frame(ws: Sequence[float] = (0.5, 1.0, 1.5, 3.0), u: float = 0.0):
+    """A pandas DataFrame, one row per fixed point a* of a ↦ w tanh(a) + u for each w: its kind and factor.
 
-    Two lines per w, as notebook 01 prints them: the bit is stored if a_T from +a0 and from -a0 differ
-    in sign, and ∂a_T/∂a_0 is what the gradient keeps of the stored bit after T steps.
-
-    >>> print(fixed_point_report(ws=(0.5, 1.0), T=10))
-    w = 0.5: fixed points +0.0000 (stable, factor 0.5000)
-             a_10 from +1: +6.995e-04, from -1: -6.995e-04;  da_10/da_0 = 3.41e-04
-    w = 1.0: fixed points +0.0000 (marginal, factor 1.0000)
-             a_10 from +1: +3.563e-01, from -1: -3.563e-01;  da_10/da_0 = 4.09e-02
+    >>> fixed_point_frame(ws=(0.5, 1.5)).round(4)
+                   kind  factor
+    w   a*
+    0.5  0.0000  stable  0.5000
+    1.5 -1.2878  stable  0.3943
+         0.0000  unstable  1.5000
+         1.2878  stable  0.3943
     """
+    import pandas as pd
+
+    rows = [(_real("w", w), p.a, p.kind, p.factor) for w in ws for p in fixed_points(w, u)]
+    table = pd.DataFrame(rows, columns=["w", "a*", "kind", "factor"]).set_index(["w", "a*"])
+    return table
+
+
+def run_frame(ws: Sequence[float] = (0.5, 1.0, 1.5, 3.0), a0: float = 1.0, T: int = 100):
+    """A pandas DataFrame, one row per w (u = 0): a_T from +a0 and from -a0, and ∂a_T/∂a_0 from +a0.
+
+    The bit is stored if the two a_T differ in sign; ∂a_T/∂a_0 is what the gradient keeps of it after T steps.
+
+    >>> run_frame(ws=(0.5, 1.0), T=10).round(4)
+         a_10 from +1  a_10 from -1  ∂a_10/∂a_0
+    w
+    0.5        0.0007       -0.0007      0.0003
+    1.0        0.3563       -0.3563      0.0409
+    """
+    import pandas as pd
+
     T, a0 = _steps(T), _real("a0", a0)
-    lines = []
+    rows = {}
     for w in ws:
         w = _real("w", w)
-        points = ", ".join(f"{p.a:+.4f} ({p.kind}, factor {p.factor:.4f})" for p in fixed_points(w))
-        a_plus, a_minus = trajectory(w, a0, T)[-1], trajectory(w, -a0, T)[-1]
-        lines.append(f"w = {w:3.1f}: fixed points {points}")
-        lines.append(
-            f"         a_{T} from {a0:+g}: {a_plus:+.3e}, from {-a0:+g}: {a_minus:+.3e};  "
-            f"da_{T}/da_0 = {derivative(w, a0, T)[-1]:.2e}"
-        )
-    return "\n".join(lines)
+        rows[w] = [trajectory(w, a0, T)[-1], trajectory(w, -a0, T)[-1], derivative(w, a0, T)[-1]]
+    columns = [f"a_{T} from {a0:+g}", f"a_{T} from {-a0:+g}", f"∂a_{T}/∂a_0"]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    table.index.name = "w"
+    return table
 
 
-def slope_report(
+def slope_frame(
     ws: Sequence[float] = (1.0, 1.5),
     a0: float = 1.0,
     spans: Sequence[tuple[int, int]] = ((50, 100), (100, 200)),
-) -> str:
-    """One line per w: the log-log slope of ∂a_t/∂a_0 (:func:`loglog_slope`) over each span t1 -> t2.
+):
+    """A pandas DataFrame, one row per w: the log-log slope of ∂a_t/∂a_0 (:func:`loglog_slope`) over each
+    span t1 → t2.
 
     A power law gives the same slope on every span; a geometric decay gives a slope that doubles when
     the span doubles.
 
-    >>> print(slope_report(ws=(1.0,), spans=((500, 1000),)))
-    w = 1.0: log-log slope, steps 500 -> 1000: -1.5
+    >>> slope_frame(ws=(1.0,), spans=((500, 1000),)).round(2)
+         steps 500 → 1000
+    w
+    1.0             -1.5
     """
-    lines = []
-    for w in ws:
-        parts = [f"steps {t1} -> {t2}: {loglog_slope(w, a0, t1, t2):.3g}" for t1, t2 in spans]
-        lines.append(f"w = {_real('w', w)}: log-log slope, " + ";  ".join(parts))
-    return "\n".join(lines)
+    import pandas as pd
+
+    rows = {_real("w", w): [loglog_slope(w, a0, t1, t2) for t1, t2 in spans] for w in ws}
+    columns = [f"steps {t1} → {t2}" for t1, t2 in spans]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    table.index.name = "w"
+    return table

@@ -215,16 +215,32 @@ class BoundSweep:
             bool(np.all(self.norms[i] <= self.bound(i) * (1 + rtol))) for i in range(len(self.lambdas))
         )
 
-    def table(self, lags: Sequence[int] = (1, 10, 50, 100)) -> str:
-        """One line per λ1: the median measured norm and the bound at the given lags."""
-        lags = [L for L in lags if L <= self.T]
-        head = "g*lam1 " + "  ".join(f"{'lag ' + str(L):>21}" for L in lags)
-        lines = [head, "       " + "  ".join(f"{'median':>10} {'bound':>10}" for _ in lags)]
+    def frame(self, lags: Sequence[int] = (1, 10, 50, 100)):
+        """A pandas DataFrame: one row per gamma λ1, the median measured norm and the bound at each lag.
+
+        Columns are (lag L, "median" or "bound"); lags past T are left out.
+
+        >>> bound_sweep(lambdas=(0.5,), n=2, T=3, seeds=(0,), input_scale=0.0).frame(lags=(1, 3))
+        lag L     1               3
+               median bound  median  bound
+        γλ1
+        0.5       0.5   0.5   0.125  0.125
+        """  # noqa: RUF002
+        import pandas as pd
+
+        lags = [int(L) for L in lags if 0 <= L <= self.T]
+        if not lags:
+            raise LstmsymError(f"lags must hold at least one lag in 0..{self.T}")
+        rows = {}
         for i, lam in enumerate(self.lambdas):
             med, bnd = self.median(i), self.bound(i)
-            cells = "  ".join(f"{med[L]:10.3e} {bnd[L]:10.3e}" for L in lags)
-            lines.append(f"{self.gamma * lam:<5.2f}  {cells}")
-        return "\n".join(lines)
+            rows[self.gamma * lam] = [v for L in lags for v in (med[L], bnd[L])]
+        columns = pd.MultiIndex.from_tuples(
+            [(L, what) for L in lags for what in ("median", "bound")], names=["lag L", None]
+        )
+        table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+        table.index.name = "\u03b3\u03bb1"  # gamma lambda1
+        return table
 
 
 def bound_sweep(
@@ -281,24 +297,30 @@ def input_scale_sweeps(
     return [bound_sweep(lambdas=(lambda1,), n=n, T=T, seeds=seeds, input_scale=s) for s in input_scales]
 
 
-def format_input_scale_sweeps(sweeps: Sequence[BoundSweep], lags: Sequence[int] = (10, 100)) -> str:
-    """One line per sweep (first λ1): the median norm at each lag, and the bound at the last lag.
+def input_scale_frame(sweeps: Sequence[BoundSweep], lags: Sequence[int] = (10, 100)):
+    """A pandas DataFrame, one row per sweep's input scale (first λ1): the median norm at each lag and
+    the bound at the last lag.
 
-    >>> print(format_input_scale_sweeps(input_scale_sweeps(1.2, (0.0,), n=4, T=10, seeds=(0,)), lags=(1, 10)))
-    input scale 0.0: median norm at lag 1 = 1.20e+00, lag 10 = 6.19e+00   (bound 6.19e+00)
+    >>> input_scale_frame(input_scale_sweeps(1.2, (0.0,), n=4, T=10, seeds=(0,)), lags=(1, 10)).round(4)
+                 median, lag 1  median, lag 10  bound, lag 10
+    input scale
+    0.0                    1.2          6.1917         6.1917
     """
+    import pandas as pd
+
     lags = [int(L) for L in lags]
-    lines = []
+    rows = {}
     for sweep in sweeps:
         if not isinstance(sweep, BoundSweep):
             raise LstmsymError(f"sweeps must hold BoundSweep objects, got {type(sweep).__name__}")
         if not lags or max(lags) > sweep.T or min(lags) < 0:
             raise LstmsymError(f"lags must be non-empty and lie in 0..{sweep.T}, got {lags!r}")
         med = sweep.median(0)
-        norms = ", ".join(f"lag {L} = {med[L]:.2e}" for L in lags)
-        bound = sweep.bound(0)[lags[-1]]
-        lines.append(f"input scale {sweep.input_scale:3.1f}: median norm at {norms}   (bound {bound:.2e})")
-    return "\n".join(lines)
+        rows[sweep.input_scale] = [med[L] for L in lags] + [sweep.bound(0)[lags[-1]]]
+    columns = [f"median, lag {L}" for L in lags] + [f"bound, lag {lags[-1]}"]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    table.index.name = "input scale"
+    return table
 
 
 def plot_bound_sweep(sweep: BoundSweep, axes=None):
