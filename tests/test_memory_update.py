@@ -113,17 +113,18 @@ def test_zero_weight_carry():
         zero_weight_carry("lstm", steps=0)
 
 
-def test_bound_format_and_plots():
+def test_bound_frame_and_plots():
     import matplotlib.pyplot as plt
 
     from lstmsym.experiments.memory_update import plot_bound_check, plot_keep_factor
 
     check = pascanu_bound_check(n=2, max_lag=10, seeds=(0, 1))
-    lines = check.format(lags=(1, 10)).splitlines()
-    assert len(lines) == 3 and lines[1].split()[0] == "0"
-    assert lines[2].split()[1] == f"{check.norm_W[1]:.3g}"
+    table = check.frame(lags=(1, 10))
+    assert list(table.index) == [0, 1] and table.index.name == "seed"
+    assert table.loc[1, "‖W_c‖₂"] == check.norm_W[1]
+    assert table.loc[0, "measured L=10"] == check.measured[0, 10] and table.loc[1, "bound L=1"] == check.bound[1, 1]
     with pytest.raises(LstmsymError, match="lags"):
-        check.format(lags=(11,))
+        check.frame(lags=(11,))
     ax = plot_bound_check(check)
     assert ax.get_yscale() == "log" and len(ax.get_lines()) == 4 and ax.get_xlabel()
     plt.close(ax.figure)
@@ -197,31 +198,42 @@ def test_deep_memory_norms_match_finite_differences_and_depth_one_product():
         deep_memory_norms(1, scale=0.0)
 
 
-def test_format_carries_prints_each_carry():
-    from lstmsym.experiments.memory_update import format_carries
+def test_carries_make_a_table():
+    import pandas as pd
 
     keep = zero_weight_carry("lstm", steps=100, c0=0.5, forget_bias=5.0)
     erase = zero_weight_carry("dense_memory", steps=100, c0=0.5)
-    lines = format_carries([keep, erase]).splitlines()
-    assert lines == [
-        f"lstm        : c_0 = 0.5, c_100 = {keep.cT:.4g}, dc_100/dc_0 = {keep.gradient:.4g}",
-        "dense_memory: c_0 = 0.5, c_100 = 0, dc_100/dc_0 = 0",
-    ]
+    table = pd.DataFrame([keep, erase])
+    assert list(table.columns) == ["kind", "steps", "c0", "cT", "gradient"]
+    assert table.loc[0, "gradient"] == keep.gradient and table.loc[1, "cT"] == 0.0
 
 
-def test_dense_scale_sweep_matches_norm_curves_and_formats_both():
-    from lstmsym.experiments.memory_update import dense_scale_sweep, format_scale_sweep
+def test_dense_scale_sweep_matches_norm_curves_and_tabulates_both():
+    from lstmsym.experiments.memory_update import dense_scale_sweep, scale_sweep_frame
 
     sweep = dense_scale_sweep(scales=(0.3, 2.0), n=2, max_lag=30, seeds=(0, 1))
     assert list(sweep) == [0.3, 2.0]
     ref = norm_curves(make_cell("dense_memory", n=2), 30, (0, 1), scale=2.0)
     np.testing.assert_array_equal(sweep[2.0].total, ref.total)
     lstm = norm_curves(make_cell("lstm", n=2), 30, (0, 1), forget_bias=3.0)
-    lines = format_scale_sweep(sweep, lstm, "LSTM", lag=30).splitlines()
-    assert len(lines) == 3 and lines[2].startswith("LSTM: direct ")
-    assert f"{sweep[2.0].at(30, 'direct'):9.3g}" in lines[1]
+    table = scale_sweep_frame(sweep, lstm, "LSTM", lag=30)
+    assert list(table.index) == ["dense memory, weight scale 0.3", "dense memory, weight scale 2", "LSTM"]
+    assert table.loc["dense memory, weight scale 2", "direct"] == sweep[2.0].at(30, "direct")
+    assert table.loc["LSTM", "total"] == lstm.at(30)
     with pytest.raises(LstmsymError, match="lag"):
-        format_scale_sweep(sweep, lstm, "LSTM", lag=0)
+        scale_sweep_frame(sweep, lstm, "LSTM", lag=0)
+
+
+def test_medians_frame_holds_each_curve_sets_medians():
+    from lstmsym.experiments.memory_update import compare_memory_updates, medians_frame
+
+    curves = compare_memory_updates(n=2, max_lag=20, seeds=(0, 1, 2), forget_biases=(1.0, 3.0))
+    table = medians_frame(curves, lags=(1, 20))
+    assert table.shape == (6, 2) and list(table.columns) == [1, 20]
+    assert table.loc[("LSTM, b_f = 3", "direct"), 20] == np.median(curves[2].direct[:, 20])
+    assert table.loc[("dense memory", "total"), 1] == curves[0].at(1)
+    with pytest.raises(LstmsymError, match="lags"):
+        medians_frame(curves, lags=())
 
 
 def test_keep_targets_are_the_first_grid_points_reaching_each_target():
@@ -235,24 +247,25 @@ def test_keep_targets_are_the_first_grid_points_reaching_each_target():
         assert c_star[j] >= row.target > c_star[j - 1]
         assert row.factor == factor[j] and row.factor < 1.0
     assert [r.factor for r in rows] == sorted((r.factor for r in rows), reverse=True)
-    assert str(rows[1]) == "to keep c* >= 0.5: w = 1.10, c* = 0.503, factor 0.822 per step"
+    import pandas as pd
+
+    assert pd.DataFrame(rows).columns.tolist() == ["target", "w", "c_star", "factor"]
     with pytest.raises(LstmsymError, match="no w on the grid"):
         keep_targets(np.linspace(0.0, 1.0, 11), targets=(0.5,))
     with pytest.raises(LstmsymError, match="increasing"):
         keep_targets([2.0, 1.0])
 
 
-def test_format_linear_memory_reports_the_knife_edge():
-    from lstmsym.experiments.memory_update import format_linear_memory, linear_memory
+def test_linear_memory_knife_edge_and_drift():
+    from lstmsym.experiments.memory_update import linear_memory
 
-    lines = format_linear_memory(ws=(0.99, 1.0), steps=500, Ts=(100, 400)).splitlines()
-    assert lines[0] == (
-        f"linear memory, w = 0.99: dc_500/dc_0 = {0.99**500:.3g}, "
-        f"root mean square of c_500 = {linear_memory(0.99, steps=500).rms_c:.3g}"
-    )
-    assert lines[2].endswith("(0.3 sqrt(T): 3, 6)")
-    with pytest.raises(LstmsymError, match="Ts"):
-        format_linear_memory(Ts=())
+    assert linear_memory(0.99, steps=500).gradient == 0.99**500 and linear_memory(1.0, steps=500).gradient == 1.0
+    rng = np.random.default_rng(0)  # independent: the same recursion over the same draws
+    c = np.zeros(200)
+    for _ in range(400):
+        c = 1.0 * c + 0.3 * rng.standard_normal(200)
+    assert linear_memory(1.0, steps=400).rms_c == pytest.approx(np.sqrt(np.mean(c**2)), rel=1e-12)
+    assert 0.8 < linear_memory(1.0, steps=400).rms_c / (0.3 * 20) < 1.2  # s sqrt(T)
 
 
 def test_deep_memory_table_collects_deep_memory_norms():
@@ -262,9 +275,9 @@ def test_deep_memory_table_collects_deep_memory_norms():
     assert table.medians.shape == (2, 2)
     assert table.medians[1, 1] == deep_memory_norms(2, n=3, max_lag=40, seeds=(0, 1), scale=1.0)[40]
     assert np.all(table.medians[:, 1] < table.medians[:, 0])
-    lines = str(table).splitlines()
-    assert lines[0] == "weight scale s    depth 1    depth 2" and len(lines) == 3
-    assert lines[2].startswith("           1.0  ")
+    frame = table.frame()
+    assert frame.index.tolist() == [0.3, 1.0] and frame.columns.tolist() == [1, 2]
+    assert frame.loc[1.0, 2] == table.medians[1, 1]
 
 
 def test_residual_memory_matches_central_differences_and_keeps_the_identity():

@@ -25,7 +25,7 @@ def close_figures():
 
 def check_axes(ax, ylabel_part):
     assert ax.get_yscale() == "log"
-    assert ax.get_xlabel() == "lag $T - k$"
+    assert ax.get_xlabel() == "lag $L = T - k$"
     assert ylabel_part in ax.get_ylabel()
     assert ax.get_title()
 

@@ -155,16 +155,21 @@ def test_cell_sweep_uses_each_cells_memory_state_and_labels():
     np.testing.assert_array_equal(sweep.log10_norms[0], rnn.log10_norms)
     np.testing.assert_array_equal(sweep.log10_norms[1], cifg.log10_norms)
     assert sweep.index("lstm coupled=True") == 1 and sweep.index(repr(cells[0])) == 0
-    table = sweep.table(lags=[1, 12])
-    assert table.splitlines()[1].startswith("rnn ") and "lag 12" in table.splitlines()[0]
+    table = sweep.frame(lags=[1, 12])
+    assert table.index.tolist() == ["rnn", "lstm coupled=True"] and table.columns.tolist() == [1, 12]
+    assert table.loc["rnn", 12] == sweep.median[0, 12]
 
 
-def test_table_prints_total_and_direct_columns():
+def test_frame_holds_total_and_direct_columns():
     sweep = sw.forget_bias_sweep(make_cell("lstm", n=2), T=20, values=[1.0], seeds=[0])
-    lines = sweep.table(lags=[0, 20, 5000]).splitlines()  # lags past T are left out
-    assert len(lines) == 2 and "lag 5000" not in lines[0] and "direct" in lines[0]
-    assert sw.format_norm(sweep.median[0, 20]) in lines[1]
-    assert sw.format_norm(sweep.direct_median[0, 20]) in lines[1]
+    table = sweep.frame(lags=[0, 20, 5000])  # lags past T are left out
+    assert table.columns.tolist() == [("total", 0), ("total", 20), ("direct", 0), ("direct", 20)]
+    assert table.loc["b_f = 1", ("total", 20)] == sweep.median[0, 20]
+    assert table.loc["b_f = 1", ("direct", 20)] == sweep.direct_median[0, 20]
+    norms = sweep.frame(lags=[20], log10=False)
+    assert norms.loc["b_f = 1", ("total", 20)] == pytest.approx(10 ** sweep.median[0, 20], rel=1e-12)
+    spectral = sw.spectral_sweep(make_cell("rnn", n=2), T=5, values=[0.5], seeds=[0]).frame(lags=[5])
+    assert spectral.index.tolist() == ["λ₁ = 0.5"]
 
 
 def test_format_norm():

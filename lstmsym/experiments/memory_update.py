@@ -108,22 +108,26 @@ class BoundCheck:
         """bound / measured: how loose the bound is, (seeds, lags)."""
         return self.bound / self.measured
 
-    def format(self, lags: Sequence[int] = (1, 10, 50, 100)) -> str:
-        """One line per seed: ‖W_c‖₂, then measured / bound at each lag (three significant digits).
+    def frame(self, lags: Sequence[int] = (1, 10, 50, 100)):
+        """A pandas DataFrame, one row per seed: ‖W_c‖₂, then the measured norm and the bound at each lag.
 
-        >>> print(pascanu_bound_check(n=2, max_lag=10, seeds=(0,)).format(lags=(1, 10)))
-        seed  ‖W_c‖₂  measured/bound at L=1  L=10
-           0   0.197        0.193/0.197  5.56e-11/8.91e-08
+        >>> check = pascanu_bound_check(n=2, max_lag=10, seeds=(0,))
+        >>> table = check.frame(lags=(1, 10))
+        >>> list(table.columns)
+        ['‖W_c‖₂', 'measured L=1', 'bound L=1', 'measured L=10', 'bound L=10']
+        >>> bool((table["measured L=10"] <= table["bound L=10"]).all())
+        True
         """
+        import pandas as pd
+
         lags = _check_lags(lags)
         if max(lags) >= len(self.lags):
             raise LstmsymError(f"lags must be at most {len(self.lags) - 1}, got {lags!r}")
-        head = "seed  ‖W_c‖₂  measured/bound at " + "  ".join(f"L={L}" for L in lags)
-        lines = [head]
-        for s, seed in enumerate(self.seeds):
-            pairs = "  ".join(f"{self.measured[s, L]:.3g}/{self.bound[s, L]:.3g}".rjust(17) for L in lags)
-            lines.append(f"{seed:>4}  {self.norm_W[s]:>6.3g}  {pairs}")
-        return "\n".join(lines)
+        columns = {"‖W_c‖₂": self.norm_W}
+        for L in lags:
+            columns[f"measured L={L}"] = self.measured[:, L]
+            columns[f"bound L={L}"] = self.bound[:, L]
+        return pd.DataFrame(columns, index=pd.Index(self.seeds, name="seed"))
 
 
 def pascanu_bound_check(
@@ -210,7 +214,7 @@ class LinearCarry:
 
     w: float
     steps: int
-    gradient: float  # ∂c_T/∂c_0 = w^T
+    gradient: float  # ∂c_T/∂c_0 = w**T, w to the power T
     rms_c: float  # root mean square of c_T over the draws (c_0 = 0)
 
 
@@ -219,7 +223,7 @@ def linear_memory(
 ) -> LinearCarry:
     """A dense memory without tanh, scalar: c_t = w c_{t-1} + s x_t, x_t ~ N(0, 1), c_0 = 0.
 
-    Its memory path is w per step, so ∂c_T/∂c_0 = w^T: exactly 1 at w = 1, and off by orders of
+    Its memory path is w per step, so ∂c_T/∂c_0 = w**T (w to the power T): exactly 1 at w = 1, and off by orders of
     magnitude for w a little off 1. At w = 1 it carries perfectly but sums every input, so c_T has
     root mean square s √T: the memory drifts without bound.
 
@@ -340,18 +344,6 @@ def plot_keep_factor(w: Sequence[float], ax=None, title: str | None = None):
     return ax
 
 
-def format_carries(carries: Sequence[Carry]) -> str:
-    """One line per :class:`Carry`: the stored c_0, the memory c_T after the steps, and ∂c_T/∂c_0.
-
-    >>> print(format_carries([zero_weight_carry("dense_memory", steps=10)]))
-    dense_memory: c_0 = 0.5, c_10 = 0, dc_10/dc_0 = 0
-    """
-    return "\n".join(
-        f"{c.kind:<12}: c_0 = {c.c0}, c_{c.steps} = {c.cT:.4g}, dc_{c.steps}/dc_0 = {c.gradient:.4g}"
-        for c in carries
-    )
-
-
 def dense_scale_sweep(
     scales: Sequence[float] = (0.3, 0.6, 1.0, 2.0, 4.0),
     n: int = 4,
@@ -368,25 +360,54 @@ def dense_scale_sweep(
     return {float(s): norm_curves(cell, max_lag=max_lag, seeds=seeds, scale=float(s)) for s in scales}
 
 
-def format_scale_sweep(
+def scale_sweep_frame(
     sweep: dict[float, NormCurves], reference: NormCurves, reference_label: str, lag: int = 100
-) -> str:
-    """Median direct and total norms at ``lag``, one line per weight scale of ``sweep``, then ``reference``.
+):
+    """Median direct and total norms at ``lag`` (pandas DataFrame): a row per weight scale of ``sweep``, then
+    one for ``reference``.
 
     >>> sweep = dense_scale_sweep(scales=(0.3,), n=2, max_lag=20, seeds=(0, 1))
-    >>> print(format_scale_sweep(sweep, sweep[0.3], "same again", lag=20))
-    dense memory, weight scale 0.3: direct  2.62e-08   total  6.02e-11
-    same again: direct  2.62e-08   total  6.02e-11
+    >>> table = scale_sweep_frame(sweep, sweep[0.3], "same again", lag=20)
+    >>> list(table.index), list(table.columns)
+    (['dense memory, weight scale 0.3', 'same again'], ['direct', 'total'])
+    >>> float(table.loc["same again", "direct"]) == sweep[0.3].at(20, "direct")
+    True
     """
+    import pandas as pd
+
     (lag,) = _check_lags([lag], "lag")
-    lines = [
-        f"dense memory, weight scale {s:>3}: direct {c.at(lag, 'direct'):9.3g}   total {c.at(lag):9.3g}"
-        for s, c in sweep.items()
-    ]
-    lines.append(
-        f"{reference_label}: direct {reference.at(lag, 'direct'):9.3g}   total {reference.at(lag):9.3g}"
+    rows = {f"dense memory, weight scale {s:g}": c for s, c in sweep.items()}
+    rows[reference_label] = reference
+    return pd.DataFrame(
+        [[c.at(lag, "direct"), c.at(lag)] for c in rows.values()],
+        index=pd.Index(list(rows), name=f"median at lag {lag}"),
+        columns=["direct", "total"],
     )
-    return "\n".join(lines)
+
+
+def medians_frame(curves: Sequence[NormCurves], lags: Sequence[int] = (1, 10, 20, 50, 100)):
+    """Median over the seeds of each curve set (pandas DataFrame): a row per (curve set, path), a column per lag.
+
+    >>> curves = compare_memory_updates(n=2, max_lag=10, seeds=(0, 1), forget_biases=(3.0,))
+    >>> table = medians_frame(curves, lags=(1, 10))
+    >>> table.index.tolist()[:2], table.columns.tolist()
+    ([('dense memory', 'direct'), ('dense memory', 'total')], [1, 10])
+    """
+    import pandas as pd
+
+    if isinstance(curves, NormCurves):
+        curves = [curves]
+    lags = _check_lags(lags)
+    index, rows = [], []
+    for c in curves:
+        for path in ("direct", "total"):
+            index.append((c.label, path))
+            rows.append([c.at(L, path) for L in lags])
+    return pd.DataFrame(
+        rows,
+        index=pd.MultiIndex.from_tuples(index, names=["cell", "path"]),
+        columns=pd.Index(list(lags), name="lag L"),
+    )
 
 
 @dataclass(frozen=True)
@@ -398,12 +419,6 @@ class KeepTarget:
     c_star: float
     factor: float  # w (1 - c*²): what one step keeps of the gradient there
 
-    def __str__(self) -> str:
-        return (
-            f"to keep c* >= {self.target}: w = {self.w:.2f}, c* = {self.c_star:.3f}, "
-            f"factor {self.factor:.3f} per step"
-        )
-
 
 def keep_targets(w: Sequence[float], targets: Sequence[float] = (0.1, 0.5, 0.9)) -> list[KeepTarget]:
     """For each target, the smallest w of the grid ``w`` (increasing) whose fixed point c* is >= target.
@@ -411,9 +426,11 @@ def keep_targets(w: Sequence[float], targets: Sequence[float] = (0.1, 0.5, 0.9))
     The larger the value to keep, the larger w must be, and the smaller the per-step factor there:
 
     >>> for row in keep_targets(np.linspace(0.0, 6.0, 601), targets=(0.5, 0.9)):
-    ...     print(row)
-    to keep c* >= 0.5: w = 1.10, c* = 0.503, factor 0.822 per step
-    to keep c* >= 0.9: w = 1.64, c* = 0.901, factor 0.309 per step
+    ...     print(row.target, round(row.w, 2), round(row.c_star, 3), round(row.factor, 3))
+    0.5 1.1 0.503 0.822
+    0.9 1.64 0.901 0.309
+
+    A list of them is a table: ``pandas.DataFrame(keep_targets(w))``.
     """
     w = np.asarray(w, dtype=float)
     if w.ndim != 1 or w.size == 0 or np.any(np.diff(w) <= 0):
@@ -429,35 +446,6 @@ def keep_targets(w: Sequence[float], targets: Sequence[float] = (0.1, 0.5, 0.9))
     return out
 
 
-def format_linear_memory(
-    ws: Sequence[float] = (0.99, 1.0, 1.01),
-    steps: int = 1000,
-    Ts: Sequence[int] = (100, 1000, 10_000),
-    input_scale: float = 0.3,
-) -> str:
-    """:func:`linear_memory` for each w at ``steps``, then the growth of c_T at w = 1 against s √T.
-
-    >>> print(format_linear_memory(ws=(1.0,), steps=100, Ts=(100,)))
-    linear memory, w = 1: dc_100/dc_0 = 1, root mean square of c_100 = 3.02
-    w = 1, root mean square of c_T at T = 100: 3.02   (0.3 sqrt(T): 3)
-    """
-    lines = []
-    for w in ws:
-        lin = linear_memory(w, steps=steps, input_scale=input_scale)
-        lines.append(
-            f"linear memory, w = {lin.w:g}: dc_{lin.steps}/dc_0 = {lin.gradient:.3g}, "
-            f"root mean square of c_{lin.steps} = {lin.rms_c:.3g}"
-        )
-    Ts = _check_lags(Ts, "Ts")
-    rms = ", ".join(f"{linear_memory(1.0, steps=T, input_scale=input_scale).rms_c:.3g}" for T in Ts)
-    law = ", ".join(f"{input_scale * np.sqrt(T):.3g}" for T in Ts)
-    lines.append(
-        f"w = 1, root mean square of c_T at T = {', '.join(str(T) for T in Ts)}: {rms}"
-        f"   ({input_scale:g} sqrt(T): {law})"
-    )
-    return "\n".join(lines)
-
-
 @dataclass(frozen=True)
 class DeepMemoryTable:
     """Median ‖∂c_T/∂c_{T-lag}‖₂ (:func:`deep_memory_norms`): a row per weight scale, a column per depth."""
@@ -467,13 +455,15 @@ class DeepMemoryTable:
     lag: int
     medians: np.ndarray  # (len(scales), len(depths))
 
-    def __str__(self) -> str:
-        head = "weight scale s" + "".join(f"    depth {d}" for d in self.depths)
-        rows = [
-            f"{s:>14}  " + "  ".join(f"{m:9.3g}" for m in row)
-            for s, row in zip(self.scales, self.medians, strict=True)
-        ]
-        return "\n".join([head, *rows])
+    def frame(self):
+        """The table as a pandas DataFrame: a row per weight scale, a column per depth."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            self.medians,
+            index=pd.Index(self.scales, name="weight scale s"),
+            columns=pd.Index(self.depths, name="depth"),
+        )
 
 
 def deep_memory_table(
@@ -490,8 +480,8 @@ def deep_memory_table(
     >>> table = deep_memory_table(depths=(1, 2), scales=(0.3,), lag=50)
     >>> table.medians.shape, bool(table.medians[0, 1] < table.medians[0, 0])
     ((1, 2), True)
-    >>> print(str(table).splitlines()[0])
-    weight scale s    depth 1    depth 2
+    >>> table.frame().columns.tolist()
+    [1, 2]
     """
     (lag,) = _check_lags([lag], "lag")
     depths, scales = tuple(int(d) for d in depths), tuple(float(s) for s in scales)
@@ -517,15 +507,14 @@ __all__ = [
     "deep_memory_norms",
     "deep_memory_table",
     "dense_scale_sweep",
-    "format_carries",
-    "format_linear_memory",
-    "format_scale_sweep",
     "keep_factor",
     "keep_targets",
     "linear_memory",
+    "medians_frame",
     "pascanu_bound_check",
     "plot_bound_check",
     "plot_keep_factor",
     "rnn_form",
+    "scale_sweep_frame",
     "zero_weight_carry",
 ]

@@ -14,7 +14,7 @@ would lie on top of each other say so in the legend. Norms below
 >>> fig = plot_lag_norms(seed_norms(make_cell("rnn", n=4), T=30, seeds=range(3)))
 >>> ax = fig.axes[0]
 >>> ax.get_yscale(), ax.get_xlabel(), ax.get_legend().get_texts()[0].get_text()
-('log', 'lag $T - k$', 'RNN, median')
+('log', 'lag $L = T - k$', 'RNN, median')
 >>> import matplotlib.pyplot as plt; plt.close(fig)
 """
 
@@ -76,7 +76,7 @@ def _band(ax, lags, q1, median, q3, kw: dict):
 
 def _finish(ax, config: dict, title: str | None, default_title: str) -> None:
     log_axis(ax, "y")
-    ax.set_xlabel("lag $T - k$")
+    ax.set_xlabel("lag $L = T - k$")
     ax.set_ylabel(_norm_label(config))
     ax.set_title(title if title is not None else default_title)
     ax.grid(True, which="major", alpha=0.3)
@@ -169,7 +169,7 @@ def plot_sweep(
             _band(ax, sweep.lags, None, sweep.direct_median[v], None, kw)
         if bounds is not None:
             kw = line_kwargs(
-                keys[v], v, path="bound", label=rf"{label}, bound $(\gamma\lambda_1)^{{T-k}}$", marker=""
+                keys[v], v, path="bound", label=rf"{label}, bound $(\gamma\lambda_1)^{{L}}$", marker=""
             )
             _band(ax, sweep.lags, None, bounds[v], None, kw)
     what = _PARAMETER_LABELS[sweep.parameter]

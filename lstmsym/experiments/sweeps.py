@@ -189,29 +189,43 @@ class ParameterSweep(_OverSeeds):
             raise LstmsymError(f"lag must be a whole number in 0..{self.lags[-1]}, got {lag!r}")
         return float(quartiles(data[self.index(value)][:, lag], axis=0)[1])
 
-    def table(self, lags: Sequence[int] = (1, 10, 100, 1000)) -> str:
-        """Median norm over the seeds at the given lags, one line per value (direct path beside, if held).
+    def frame(self, lags: Sequence[int] = (1, 10, 100, 1000), log10: bool = True):
+        """Median norm over the seeds at the given lags (pandas DataFrame): a row per value, a column per lag;
+        with the direct path held, columns (path, lag) for "total" and "direct". Lags past T are left out.
 
-        Norms are printed as mantissa and exponent from their log10, so 1e-400 prints too.
+        ``log10=True`` (default) gives log10 of the median, which holds norms far below the float range
+        (1e-400 is -400); ``log10=False`` gives the norms, 0 where they underflow (below about 1e-308).
+
+        >>> from lstmsym.cells import make_cell
+        >>> sweep = forget_bias_sweep(make_cell("lstm", n=2), T=20, values=[0.0, 3.0], seeds=[0, 1])
+        >>> table = sweep.frame(lags=[1, 20])
+        >>> table.index.tolist(), table.columns.tolist()
+        (['b_f = 0', 'b_f = 3'], [('total', 1), ('total', 20), ('direct', 1), ('direct', 20)])
+        >>> float(table.loc["b_f = 3", ("direct", 20)]) == sweep.median_at(3.0, 20, direct=True)
+        True
         """
+        import pandas as pd
+
         lags = [int(lag) for lag in lags if 0 <= lag <= self.lags[-1]]
+        names = {"forget_bias": "b_f", "spectral_norm": "λ₁", "spectral_radius": "ρ"}
         labels = [
-            short_label(v) if self.parameter == "cell" else f"{self.parameter} = {v:g}" for v in self.values
+            short_label(v) if self.parameter == "cell" else f"{names.get(self.parameter, self.parameter)} = {v:g}"
+            for v in self.values
         ]
-        width = max(len(label) for label in labels)
-        has_direct = self.direct_log10_norms is not None
-        cell = 21 if has_direct else 9
-        head = " " * width + "".join(f"{'lag ' + str(lag):>{cell + 2}}" for lag in lags)
-        lines = [head + ("   (total / direct path)" if has_direct else "")]
-        for v, label in enumerate(labels):
-            row = []
-            for lag in lags:
-                text = f"{format_norm(self.median[v, lag]):>9}"
-                if has_direct:
-                    text += f" / {format_norm(self.direct_median[v, lag]):>9}"
-                row.append(f"{text:>{cell + 2}}")
-            lines.append(f"{label:<{width}}" + "".join(row))
-        return "\n".join(lines)
+        blocks = {"total": self.median[:, lags]}
+        if self.direct_log10_norms is not None:
+            blocks["direct"] = self.direct_median[:, lags]
+        data = np.concatenate(list(blocks.values()), axis=1)
+        if not log10:
+            with np.errstate(under="ignore"):
+                data = 10.0**data
+        columns = pd.MultiIndex.from_tuples(
+            [(path, lag) for path in blocks for lag in lags], names=["path", "lag L"]
+        )
+        if len(blocks) == 1:
+            columns = pd.Index(lags, name="lag L")
+        what = "log10 median" if log10 else "median"
+        return pd.DataFrame(data, index=pd.Index(labels, name=what), columns=columns)
 
 
 def short_label(cell_repr: str) -> str:
