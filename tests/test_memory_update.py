@@ -122,7 +122,8 @@ def test_bound_frame_and_plots():
     table = check.frame(lags=(1, 10))
     assert list(table.index) == [0, 1] and table.index.name == "seed"
     assert table.loc[1, "‖W_c‖₂"] == check.norm_W[1]
-    assert table.loc[0, "measured L=10"] == check.measured[0, 10] and table.loc[1, "bound L=1"] == check.bound[1, 1]
+    assert table.loc[0, "measured L=10"] == check.measured[0, 10]
+    assert table.loc[1, "bound L=1"] == check.bound[1, 1]
     with pytest.raises(LstmsymError, match="lags"):
         check.frame(lags=(11,))
     ax = plot_bound_check(check)
@@ -259,7 +260,8 @@ def test_keep_targets_are_the_first_grid_points_reaching_each_target():
 def test_linear_memory_knife_edge_and_drift():
     from lstmsym.experiments.memory_update import linear_memory
 
-    assert linear_memory(0.99, steps=500).gradient == 0.99**500 and linear_memory(1.0, steps=500).gradient == 1.0
+    assert linear_memory(0.99, steps=500).gradient == 0.99**500
+    assert linear_memory(1.0, steps=500).gradient == 1.0
     rng = np.random.default_rng(0)  # independent: the same recursion over the same draws
     c = np.zeros(200)
     for _ in range(400):

@@ -223,8 +223,8 @@ def linear_memory(
 ) -> LinearCarry:
     """A dense memory without tanh, scalar: c_t = w c_{t-1} + s x_t, x_t ~ N(0, 1), c_0 = 0.
 
-    Its memory path is w per step, so ∂c_T/∂c_0 = w**T (w to the power T): exactly 1 at w = 1, and off by orders of
-    magnitude for w a little off 1. At w = 1 it carries perfectly but sums every input, so c_T has
+    Its memory path is w per step, so ∂c_T/∂c_0 = w**T (w to the power T): exactly 1 at w = 1, and off by
+    orders of magnitude for w a little off 1. At w = 1 it carries perfectly but sums every input, so c_T has
     root mean square s √T: the memory drifts without bound.
 
     >>> [f"{linear_memory(w).gradient:.3g}" for w in (0.99, 1.0, 1.01)]
@@ -386,7 +386,8 @@ def scale_sweep_frame(
 
 
 def medians_frame(curves: Sequence[NormCurves], lags: Sequence[int] = (1, 10, 20, 50, 100)):
-    """Median over the seeds of each curve set (pandas DataFrame): a row per (curve set, path), a column per lag.
+    """Median over the seeds of each curve set (pandas DataFrame): a row per (curve set, path), a column per
+    lag.
 
     >>> curves = compare_memory_updates(n=2, max_lag=10, seeds=(0, 1), forget_biases=(3.0,))
     >>> table = medians_frame(curves, lags=(1, 10))

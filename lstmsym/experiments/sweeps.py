@@ -207,11 +207,9 @@ class ParameterSweep(_OverSeeds):
         import pandas as pd
 
         lags = [int(lag) for lag in lags if 0 <= lag <= self.lags[-1]]
-        names = {"forget_bias": "b_f", "spectral_norm": "λ₁", "spectral_radius": "ρ"}
-        labels = [
-            short_label(v) if self.parameter == "cell" else f"{names.get(self.parameter, self.parameter)} = {v:g}"
-            for v in self.values
-        ]
+        names = {"forget_bias": "b_f", "spectral_norm": "λ₁", "spectral_radius": "\N{GREEK SMALL LETTER RHO}"}
+        name = names.get(self.parameter, self.parameter)
+        labels = [short_label(v) if self.parameter == "cell" else f"{name} = {v:g}" for v in self.values]
         blocks = {"total": self.median[:, lags]}
         if self.direct_log10_norms is not None:
             blocks["direct"] = self.direct_median[:, lags]
