@@ -39,6 +39,16 @@ def test_table_formats_one_row_per_bias_with_two_digits():
     assert lines[2].split() == ["5", "0.993", "0.94", "1.2e-03"]
 
 
+def test_table_frame_holds_the_products_unrounded():
+    table = forget_product_table((0, 5), (10, 1000))
+    frame = table.frame()
+    assert list(frame.columns) == ["f", "L = 10", "L = 1000"] and frame.index.name == "b_f"
+    assert list(frame.index) == [0.0, 5.0]
+    assert np.array_equal(frame[["L = 10", "L = 1000"]].to_numpy(), table.products)
+    assert frame.loc[5.0, "L = 1000"] == pytest.approx(sigmoid(5) ** 1000, rel=1e-12)
+    assert np.array_equal(frame["f"].to_numpy(), table.gates)
+
+
 @pytest.mark.parametrize("bad", [(), (0,), (-1, 5), (2.5,)])
 def test_table_rejects_bad_lags(bad):
     with pytest.raises(LstmsymError, match="lags"):
@@ -153,6 +163,24 @@ def test_format_medians_one_line_per_curve_and_path():
     assert len(lines) == 5
     assert lines[1].split() == ["a", "direct", f"{a.at(1, 'direct'):.3g}", f"{a.at(10, 'direct'):.3g}"]
     assert lines[4].split()[:2] == ["dense_memory", "total"]
+
+
+def test_medians_frame_one_row_per_curve_and_path():
+    from lstmsym.experiments.carousel import medians_frame
+
+    a = norm_curves(make_cell("lstm", n=2), max_lag=10, seeds=(0, 1, 2), label="a")
+    b = norm_curves(make_cell("dense_memory", n=2), max_lag=10, seeds=(0, 1, 2))
+    frame = medians_frame([a, b], lags=(1, 10))
+    assert list(frame.index) == [("a", "direct"), ("a", "total"), ("dense_memory", "direct"),
+                                 ("dense_memory", "total")]
+    assert list(frame.columns) == ["L = 1", "L = 10"]
+    assert frame.loc[("a", "direct"), "L = 10"] == np.median(a.direct[:, 10])
+    assert frame.loc[("dense_memory", "total"), "L = 1"] == np.median(b.total[:, 1])
+    assert list(medians_frame(a, lags=(5,), paths=("total",)).index) == [("a", "total")]
+    with pytest.raises(LstmsymError, match="paths"):
+        medians_frame([a], paths=("both",))
+    with pytest.raises(LstmsymError, match="lags"):
+        medians_frame([a], lags=(0,))
 
 
 def test_zero_weight_carousel_is_the_keep_gate_power_and_the_reference_agrees():

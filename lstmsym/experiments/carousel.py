@@ -14,10 +14,11 @@ so f_t = σ(b_f) at every step) with the NumPy reference sweep, for several keep
 >>> table = forget_product_table(biases=(0, 3), lags=(10, 100))
 >>> float(table.products[1, 1])                    # σ(3)^100
 0.00776
->>> print(table)
- b_f      f  10 steps  100 steps
-   0  0.500   9.8e-04    7.9e-31
-   3  0.953      0.62    7.8e-03
+>>> table.frame()                  # a DataFrame, one row per bias  # doctest: +NORMALIZE_WHITESPACE
+       f    L = 10    L = 100
+b_f
+0.0  0.500  0.000977  7.89e-31
+3.0  0.953  0.615160  7.76e-03
 
 :func:`norm_curves` measures both paths over every lag 0..max_lag, for several seeds:
 
@@ -74,6 +75,14 @@ class ForgetProductTable:
     lags: tuple[int, ...]
     gates: np.ndarray  # (len(biases),)
     products: np.ndarray  # (len(biases), len(lags))
+
+    def frame(self):
+        """The table as a pandas DataFrame: index ``b_f``, a column ``f`` (σ(b_f)) and one column per lag
+        (``"L = 10"``, ...) holding the direct-path product."""
+        import pandas as pd
+
+        columns = {"f": self.gates} | {f"L = {L}": self.products[:, j] for j, L in enumerate(self.lags)}
+        return pd.DataFrame(columns, index=pd.Index(self.biases, name="b_f"))
 
     def format(self) -> str:
         """The table as text: one row per bias, two significant digits per product."""
@@ -181,6 +190,32 @@ def norm_curves(
         name = repr(cell).split("'")[1] if repr(cell).startswith("make_cell('") else cell.kind
         label = f"{name}, b_f = {forget_bias:g}" if "b_f" in cell.param_shapes else name
     return NormCurves(label, seeds, np.arange(T + 1), np.array(direct), np.array(total))
+
+
+def medians_frame(
+    curves: Sequence[NormCurves], lags: Sequence[int] = (1, 10, 20, 50, 100), paths: Sequence[str] = PATHS
+):
+    """The median over seeds at each lag, as a pandas DataFrame: one row per curve set and path (a two-level
+    index ``configuration``, ``path``), one column per lag (``"L = 1"``, ...).
+
+    >>> from lstmsym.cells import make_cell
+    >>> curves = norm_curves(make_cell("lstm1997", n=2), max_lag=10, seeds=(0, 1))
+    >>> medians_frame([curves], lags=(1, 10), paths=("direct",))  # doctest: +NORMALIZE_WHITESPACE
+                           L = 1  L = 10
+    configuration path
+    lstm1997      direct    1.0     1.0
+    """
+    import pandas as pd
+
+    if isinstance(curves, NormCurves):
+        curves = [curves]
+    lags = _check_lags(lags)
+    for path in paths:
+        if path not in PATHS:
+            raise LstmsymError(f"paths must name 'direct' or 'total', got {path!r}")
+    rows = {(c.label, path): [c.at(L, path) for L in lags] for c in curves for path in paths}
+    index = pd.MultiIndex.from_tuples(rows, names=["configuration", "path"])
+    return pd.DataFrame(list(rows.values()), index=index, columns=[f"L = {L}" for L in lags])
 
 
 def format_medians(
@@ -333,6 +368,7 @@ __all__ = [
     "NormCurves",
     "forget_product_table",
     "format_medians",
+    "medians_frame",
     "norm_curves",
     "plot_norm_curves",
     "rest_state_c_block",
