@@ -18,22 +18,21 @@ from lstmsym.experiments.readout import (
     H_BOUNDS,
     READOUTS,
     dense_readout_controls,
+    drift_at_steps,
     drift_by_forget_bias,
     drift_gradient_growth,
     drift_params,
-    drift_table,
-    gradient_table,
+    gradient_summary,
+    h_path_medians,
     h_path_norms,
-    h_path_report,
+    h_ranges,
     memory_path_norms,
     parameter_blocks,
     plot_drift,
     plot_h_paths,
-    range_table,
     readout_derivative,
     readout_jacobians,
     readout_parameter_count,
-    readout_slope_table,
     readout_slopes,
     simulate_drift,
     write_gate_means,
@@ -207,11 +206,20 @@ def test_gradients_match_finite_differences_on_a_short_run():
             assert abs(grads.dparams[name].reshape(-1)[j] - numeric) <= 1e-6 + 1e-5 * abs(numeric)
 
 
-def test_drift_table_lines():
+def test_drift_at_steps_reads_the_run():
     run = simulate_drift(make_cell("lstm1997"), T=20, seed=0)
-    text = drift_table([run], [1, 20])
-    assert text.splitlines()[1].startswith("lstm1997, tanh readout  |c_t|")
-    assert len(text.splitlines()) == 4
+    table = drift_at_steps([run], [1, 20])
+    assert table.index.tolist() == [("lstm1997", "tanh", q) for q in ("|c_t|", "|h_t|", "‖∂h_t/∂c_t‖")]
+    assert table.columns.tolist() == [1, 20] and table.columns.name == "t"
+    assert table.loc[("lstm1997", "tanh", "|c_t|"), 20] == run.c_norm[20]
+    assert table.loc[("lstm1997", "tanh", "|h_t|"), 1] == run.h_norm[1]
+    assert table.loc[("lstm1997", "tanh", "‖∂h_t/∂c_t‖"), 1] == run.slope_norm[0]  # from t = 1
+    with pytest.raises(LstmsymError, match="steps must be"):
+        drift_at_steps([run], [0])
+    with pytest.raises(LstmsymError, match="steps must be"):
+        drift_at_steps([run], [21])
+    with pytest.raises(LstmsymError, match="runs must be"):
+        drift_at_steps([], [1])
 
 
 def test_bad_input():
@@ -227,19 +235,25 @@ def test_bad_input():
         simulate_drift(make_cell("lstm"), T=0)
 
 
-def test_cumulative_write_and_gradient_table():
+def test_cumulative_write_and_gradient_summary():
     run = simulate_drift(make_cell("lstm1997", n=2, readout="identity"), T=50, seed=0)
     np.testing.assert_allclose(run.cumulative_write, run.traj.states["c"], rtol=1e-12, atol=1e-12)
-    lines = gradient_table([run]).splitlines()
-    assert len(lines) == 2 and lines[1].startswith("lstm1997, identity readout")
+    table = gradient_summary([run])
+    assert table.index.tolist() == [("lstm1997", "identity")]
+    row, g = table.iloc[0], run.gradients()
+    assert row["|∂E/∂c_0|"] == g.dL_dc0 and row["‖∂E/∂θ‖"] == g.param_norm
+    assert row["|c_T|"] == run.c_norm[-1] and row["‖∂h_T/∂c_T‖"] == run.slope_norm[-1]
     with_forget = simulate_drift(make_cell("lstm", n=2), T=50, seed=0)
     assert np.abs(with_forget.cumulative_write - with_forget.traj.states["c"]).max() > 1.0
 
 
-def test_range_table_names_the_bounds():
+def test_h_ranges_names_the_bounds():
     runs = [simulate_drift(make_cell("lstm1997", readout=r), T=30, seed=0) for r in ("tanh", "identity")]
-    lines = range_table(runs).splitlines()
-    assert lines[1].endswith("(-1, 1)") and lines[2].endswith("unbounded")
+    table = h_ranges(runs)
+    assert table["h lies in"].tolist() == ["(-1, 1)", "unbounded"]
+    assert table.loc[("lstm1997", "identity"), "max h"] == runs[1].h_range[1]
+    with pytest.raises(LstmsymError, match="runs must be"):
+        h_ranges([1.0])
 
 
 def test_plot_drift_draws_one_memory_line_per_distinct_memory():
@@ -322,8 +336,10 @@ def test_h_path_median_and_table():
     np.testing.assert_array_equal(
         result.median("dense", "total"), np.median(result.norms[("dense", "total")], axis=0)
     )
-    lines = result.table().splitlines()
-    assert len(lines) == 5 and lines[0].split()[-1] == "4" and lines[1].startswith("tanh     direct")
+    frame = result.frame()
+    assert frame.index.tolist() == [(r, p) for r in ("tanh", "dense") for p in ("direct", "total")]
+    assert frame.columns.tolist() == [1, 4] and frame.columns.name == "lag L"
+    np.testing.assert_array_equal(frame.loc[("dense", "total")].to_numpy(), result.median("dense", "total"))
     assert result.readouts == ("tanh", "dense")
     with pytest.raises(LstmsymError, match="must be one of"):
         result.median("sigmoid", "total")
@@ -422,7 +438,7 @@ def test_plot_h_paths_draws_the_three_medians():
     try:
         (ax,) = fig.axes
         assert ax.get_title() == "test title" and ax.get_yscale() == "log"
-        assert ax.get_xlabel() == "lag $k$ (steps)" and "partial h_T" in ax.get_ylabel()
+        assert ax.get_xlabel() == "lag $L$ (steps)" and "partial h_{T-L}" in ax.get_ylabel()
         tanh_total, dense_total, dense_direct = ax.lines
         assert list(tanh_total.get_xdata()) == [1, 3, 8]
         np.testing.assert_array_equal(tanh_total.get_ydata(), result.median("tanh", "total"))
@@ -439,32 +455,32 @@ def test_plot_h_paths_draws_the_three_medians():
         plot_h_paths({"tanh": 1}, "t")
 
 
-def test_h_path_report_blocks_and_ratio():
+def test_h_path_medians_rows_and_ratio():
     a = h_path_norms(lags=(1, 4), seeds=(0, 1), n=2)
     b = h_path_norms(lags=(1, 4), seeds=(2,), n=2, recurrent_scale=1.0)
-    report = h_path_report({"first": a, "second": b})
-    first, second = report.split("\n\n")
-    lines = first.splitlines()
-    assert lines[0] == "first, median over seeds (0, 1)"
-    assert lines[1:-1] == a.table().splitlines()
-    ratio = [float(v) for v in lines[-1].split()[2:]]
-    np.testing.assert_allclose(ratio, a.median("dense") / a.median("tanh"), rtol=0.06)  # printed to 2 digits
-    assert second.splitlines()[0] == "second, median over seeds (2,)"
+    table = h_path_medians({"first": a, "second": b})
+    assert table.index.names == ["setting", "readout", "path"]
+    assert table.loc["first"].iloc[:4].equals(a.frame())
+    np.testing.assert_array_equal(
+        table.loc[("second", "dense/tanh", "total")].to_numpy(), b.median("dense") / b.median("tanh")
+    )
+    assert len(table) == 10
     with pytest.raises(LstmsymError, match="HPathNorms"):
-        h_path_report({"x": 1.0})
+        h_path_medians({"x": 1.0})
+    with pytest.raises(LstmsymError, match="'tanh' and 'dense'"):
+        h_path_medians({"x": h_path_norms(readouts=("tanh",), lags=(1,), seeds=(0,), n=2)})
 
 
-def test_readout_slope_table_values():
-    lines = readout_slope_table((0.0, 2.0)).splitlines()
-    assert lines[0].split() == ["readout", "c", "=", "0", "c", "=", "2"]
-    rows = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in lines[1:]}
-    assert list(rows) == list(READOUTS)
+def test_readout_slopes_values():
+    table = readout_slopes((0.0, 2.0))
+    assert table.index.tolist() == list(READOUTS) and table.columns.tolist() == [0.0, 2.0]
     s2 = 1 / (1 + np.exp(-2.0))
-    np.testing.assert_allclose(rows["tanh"], [1.0, 1 - np.tanh(2.0) ** 2], rtol=1e-3)
-    np.testing.assert_allclose(rows["sigmoid"], [0.25, s2 * (1 - s2)], rtol=1e-3)
-    assert rows["identity"] == [1.0, 1.0] and rows["dense"] == rows["tanh"]
+    np.testing.assert_allclose(table.loc["tanh"], [1.0, 1 - np.tanh(2.0) ** 2], rtol=1e-12)
+    np.testing.assert_allclose(table.loc["sigmoid"], [0.25, s2 * (1 - s2)], rtol=1e-12)
+    assert table.loc["identity"].tolist() == [1.0, 1.0]
+    np.testing.assert_array_equal(table.loc["dense"], table.loc["tanh"])
     with pytest.raises(LstmsymError, match="memory_values"):
-        readout_slope_table([np.nan])
+        readout_slopes([np.nan])
 
 
 def test_write_gate_means_over_the_last_steps():

@@ -120,23 +120,6 @@ def readout_slopes(memory_values: Sequence[float] = (0.0, 1.0, 3.0, 10.0, 30.0))
     return pd.DataFrame.from_dict(rows, orient="index", columns=values).rename_axis("readout")
 
 
-def readout_slope_table(memory_values: Sequence[float] = (0.0, 1.0, 3.0, 10.0, 30.0)) -> str:
-    """:func:`readout_slopes` as text, 3 significant digits.
-
-    >>> print(readout_slope_table((0.0, 3.0)))
-    readout          c = 0       c = 3
-    tanh                 1     0.00987
-    sigmoid           0.25      0.0452
-    identity             1           1
-    dense                1     0.00987
-    """
-    table = readout_slopes(memory_values)
-    lines = [f"{'readout':<10}" + "".join(f"{'c = ' + format(v, 'g'):>12}" for v in table.columns)]
-    for name, row in table.iterrows():
-        lines.append(f"{name:<10}" + "".join(f"{value:>12.3g}" for value in row))
-    return "\n".join(lines)
-
-
 def parameter_blocks(cell: Cell, name: str, path: str = "total") -> tuple[tuple[str, str], ...]:
     """The blocks (of, wrt) of the one-step Jacobian whose entries contain parameter ``name``.
 
@@ -274,7 +257,7 @@ class DriftRun:
         return float(h.min()), float(h.max())
 
     def gradients(self) -> DriftGradients:
-        """Backpropagate L = Σ_j h_{T,j} through the whole run (the reference's BPTT)."""
+        """Backpropagate the loss E = Σ_j h_{T,j} through the whole run (the reference's BPTT)."""
         n = self.cell.n
         grads = reference.backward(
             self.cell, self.params, self.traj, self.xs, {"c": np.zeros(n), "h": np.ones(n)}
@@ -313,10 +296,10 @@ def write_gate_means(run: DriftRun, last: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class DriftGradients:
-    """Gradient of L = Σ h_T after a drift run: what reaches the first memory, and the weights."""
+    """Gradient of the loss E = Σ h_T after a drift run: what reaches the first memory, and the weights."""
 
-    dL_dc0: float  # max_j |∂L/∂c_{0,j}|: how much of the loss reaches the memory's start
-    param_norm: float  # ‖∂L/∂θ‖ over every parameter
+    dL_dc0: float  # max_j |∂E/∂c_{0,j}|: how much of the loss reaches the memory's start
+    param_norm: float  # ‖∂E/∂θ‖ over every parameter
     largest_param: str  # the parameter with the largest gradient norm
     largest_norm: float
 
@@ -435,46 +418,103 @@ def drift_gradient_growth(
     return pd.DataFrame(rows)
 
 
-def drift_table(runs: Sequence[DriftRun], steps: Sequence[int]) -> str:
-    """One line per run: max |c_t|, max |h_t| and ‖∂h_t/∂c_t‖ at the given steps (3 significant digits)."""
-    head = f"{'cell, readout':<34}" + "".join(f"{'t = ' + str(t):>12}" for t in steps)
-    lines = [head]
+def _check_runs(runs: Sequence[DriftRun]) -> list[DriftRun]:
+    runs = list(runs)
+    if not runs or not all(isinstance(r, DriftRun) for r in runs):
+        raise LstmsymError(f"runs must be a non-empty list of DriftRun (from simulate_drift), got {runs!r}")
+    return runs
+
+
+def _run_index(runs: Sequence[DriftRun]):
+    import pandas as pd
+
+    return pd.MultiIndex.from_tuples(
+        [(r.cell.registry_name, r.cell.options["readout"]) for r in runs], names=["cell", "readout"]
+    )
+
+
+def drift_at_steps(runs: Sequence[DriftRun], steps: Sequence[int]):
+    """max |c_t|, max |h_t| and ‖∂h_t/∂c_t‖_∞ of each run at the given steps, as a pandas DataFrame.
+
+    Rows: (cell, readout, quantity), quantity one of "|c_t|", "|h_t|", "‖∂h_t/∂c_t‖"; columns: the steps t.
+
+    >>> run = simulate_drift(make_cell("lstm1997", n=2), T=500, seed=0)
+    >>> table = drift_at_steps([run], [10, 500])
+    >>> table.index[0], list(table.columns)
+    (('lstm1997', 'tanh', '|c_t|'), [10, 500])
+    >>> round(float(table.loc[("lstm1997", "tanh", "|c_t|"), 500]))
+    152
+    """
+    import pandas as pd
+
+    runs = _check_runs(runs)
+    steps = [int(t) for t in steps]
+    T = min(r.traj.T for r in runs)
+    if not steps or min(steps) < 1 or max(steps) > T:
+        raise LstmsymError(f"steps must be a non-empty list of whole numbers in 1..{T}, got {steps!r}")
+    rows, index = [], []
     for run in runs:
+        name, readout = run.cell.registry_name, run.cell.options["readout"]
         for what, series, shift in (
             ("|c_t|", run.c_norm, 0),
             ("|h_t|", run.h_norm, 0),
-            ("dh/dc", run.slope_norm, 1),
+            ("‖∂h_t/∂c_t‖", run.slope_norm, 1),  # slope_norm starts at t = 1
         ):
-            cells = "".join(f"{series[t - shift]:>12.3g}" for t in steps)
-            lines.append(f"{run.label + '  ' + what:<34}{cells}")
-    return "\n".join(lines)
+            index.append((name, readout, what))
+            rows.append([float(series[t - shift]) for t in steps])
+    return pd.DataFrame(
+        rows,
+        index=pd.MultiIndex.from_tuples(index, names=["cell", "readout", "quantity"]),
+        columns=pd.Index(steps, name="t"),
+    )
 
 
-def range_table(runs: Sequence[DriftRun]) -> str:
-    """One line per run: the smallest and largest h over all units and steps, and the readout's bound."""
-    lines = [f"{'cell, readout':<30}{'min h':>10}{'max h':>10}   h lies in"]
+def h_ranges(runs: Sequence[DriftRun]):
+    """The smallest and largest h of each run (over every unit and step t = 1..T) and the interval its
+    readout keeps h in ("unbounded" for the identity), as a pandas DataFrame indexed by (cell, readout).
+
+    >>> runs = [simulate_drift(make_cell("lstm1997", readout=r), T=30, seed=0) for r in ("tanh", "identity")]
+    >>> h_ranges(runs)["h lies in"].tolist()
+    ['(-1, 1)', 'unbounded']
+    """
+    import pandas as pd
+
+    runs = _check_runs(runs)
+    rows = []
     for run in runs:
         low, high = run.h_range
         bounds = H_BOUNDS[run.cell.options["readout"]]
         interval = "unbounded" if bounds is None else f"({bounds[0]:g}, {bounds[1]:g})"
-        lines.append(f"{run.label:<30}{low:>10.3g}{high:>10.3g}   {interval}")
-    return "\n".join(lines)
+        rows.append({"min h": low, "max h": high, "h lies in": interval})
+    return pd.DataFrame(rows, index=_run_index(runs))
 
 
-def gradient_table(runs: Sequence[DriftRun]) -> str:
-    """One line per run, at its last step T: |c_T|, |h_T|, ‖∂h_T/∂c_T‖, and for L = Σ h_T the largest
-    |∂L/∂c_0| and ‖∂L/∂θ‖ (3 significant digits)."""
-    head = (
-        f"{'cell, readout':<30}{'|c_T|':>10}{'|h_T|':>10}{'dh_T/dc_T':>11}{'dL/dc_0':>11}{'|dL/dtheta|':>13}"
-    )
-    lines = [head]
+def gradient_summary(runs: Sequence[DriftRun]):
+    """Each run at its last step T, as a pandas DataFrame indexed by (cell, readout): max |c_T|, max |h_T|,
+    ‖∂h_T/∂c_T‖_∞, and for the loss E = Σ_j h_{T,j} backpropagated through the whole run
+    (:meth:`DriftRun.gradients`) the largest |∂E/∂c_0| and the norm ‖∂E/∂θ‖ over every parameter.
+
+    >>> run = simulate_drift(make_cell("lstm1997", n=2, readout="identity"), T=50, seed=0)
+    >>> row = gradient_summary([run]).loc[("lstm1997", "identity")]
+    >>> bool(row["|∂E/∂c_0|"] == row["‖∂h_T/∂c_T‖"])     # f ≡ 1: the carousel carries o_T back unchanged
+    True
+    """
+    import pandas as pd
+
+    runs = _check_runs(runs)
+    rows = []
     for run in runs:
         g = run.gradients()
-        lines.append(
-            f"{run.label:<30}{run.c_norm[-1]:>10.3g}{run.h_norm[-1]:>10.3g}{run.slope_norm[-1]:>11.3g}"
-            f"{g.dL_dc0:>11.3g}{g.param_norm:>13.3g}"
+        rows.append(
+            {
+                "|c_T|": float(run.c_norm[-1]),
+                "|h_T|": float(run.h_norm[-1]),
+                "‖∂h_T/∂c_T‖": float(run.slope_norm[-1]),
+                "|∂E/∂c_0|": g.dL_dc0,
+                "‖∂E/∂θ‖": g.param_norm,
+            }
         )
-    return "\n".join(lines)
+    return pd.DataFrame(rows, index=_run_index(runs))
 
 
 def _drift_key(run: DriftRun) -> str:
@@ -534,7 +574,7 @@ PATHS = ("direct", "total")
 
 @dataclass(frozen=True)
 class HPathNorms:
-    """‖∂h_T/∂h_{T-k}‖ over lags k for several readouts and seeds (from :func:`h_path_norms`).
+    """‖∂h_T/∂h_{T-L}‖ over lags L for several readouts and seeds (from :func:`h_path_norms`).
 
     ``norms[(readout, path)]`` is (len(seeds), len(lags)); ``path`` is "direct" (the product of the
     direct one-step h-blocks: 0 for the gated readouts, diag(o ⊙ (1 - y²)) W_y per step for the dense
@@ -556,15 +596,16 @@ class HPathNorms:
             raise LstmsymError(f"(readout, path) must be one of {list(self.norms)}, got {(readout, path)!r}")
         return np.median(self.norms[(readout, path)], axis=0)
 
-    def table(self) -> str:
-        """One line per (readout, path): the median norm at each lag (3 significant digits)."""
-        head = f"{'readout':<9}{'path':<8}" + "".join(f"{'lag ' + str(k):>10}" for k in self.lags)
-        lines = [head]
-        for readout, path in self.norms:
-            lines.append(
-                f"{readout:<9}{path:<8}" + "".join(f"{v:>10.3g}" for v in self.median(readout, path))
-            )
-        return "\n".join(lines)
+    def frame(self):
+        """The median over seeds of each (readout, path) at each lag, as a pandas DataFrame: rows
+        (readout, path), columns the lags L."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [self.median(readout, path) for readout, path in self.norms],
+            index=pd.MultiIndex.from_tuples(list(self.norms), names=["readout", "path"]),
+            columns=pd.Index(self.lags, name="lag L"),
+        )
 
 
 def h_path_norms(
@@ -577,7 +618,7 @@ def h_path_norms(
     ord: str | float = 2,
     **param_options: float,
 ) -> HPathNorms:
-    """‖∂h_T/∂h_{T-k}‖ (spectral norm by default) at T = max(lags), both paths, per readout and seed.
+    """‖∂h_T/∂h_{T-L}‖ (spectral norm by default) at T = max(lags), both paths, per readout and seed.
 
     Each run is :func:`simulate_drift` (x_t ~ N(0, 1), :func:`drift_params` with ``recurrent_scale``, so the
     recurrent weights, W_y included, are on); the norms come from the NumPy reference's lag Jacobians.
@@ -601,7 +642,7 @@ def h_path_norms(
     if not seeds:
         raise LstmsymError("seeds must hold at least one seed")
     T = max(lags)
-    index = T - np.array(lags)  # lag k is column k' = T - k of the norms over k' = 0..T
+    index = T - np.array(lags)  # lag L is column T - L of the norms over 0..T
     norms: dict[tuple[str, str], np.ndarray] = {}
     for readout in readouts:
         cell = _check_lstm(_make(name, n, readout))
@@ -620,34 +661,39 @@ def h_path_norms(
     return HPathNorms(lags=lags, seeds=seeds, recurrent_scale=float(recurrent_scale), norms=norms)
 
 
-def h_path_report(results: dict[str, HPathNorms]) -> str:
-    """For each labelled :class:`HPathNorms`: its seeds, its :meth:`HPathNorms.table`, and the ratio of the
-    total medians, dense readout over tanh readout (2 significant digits). Blocks separated by a blank line.
+def h_path_medians(results: dict[str, HPathNorms]):
+    """The labelled :class:`HPathNorms` in one pandas DataFrame: for each label, the median over seeds of each
+    (readout, path) at each lag (:meth:`HPathNorms.frame`), then the row ("dense/tanh", "total"), the ratio
+    of the total medians, dense readout over tanh readout. Rows (setting, readout, path), columns the lags L.
 
-    >>> print(h_path_report({"s = 0.3": h_path_norms(lags=(1, 10), seeds=(0,), n=2)}))
-    s = 0.3, median over seeds (0,)
-    readout  path         lag 1    lag 10
-    tanh     direct           0         0
-    tanh     total       0.0578   0.00302
-    dense    direct      0.0928  9.96e-09
-    dense    total        0.108   0.00245
-    dense/tanh total        1.9      0.81
+    >>> table = h_path_medians({"s = 0.3": h_path_norms(lags=(1, 10), seeds=(0,), n=2)})
+    >>> table.index.get_level_values("readout").tolist()
+    ['tanh', 'tanh', 'dense', 'dense', 'dense/tanh']
+    >>> [f"{v:.2g}" for v in table.loc[("s = 0.3", "dense/tanh", "total")]]
+    ['1.9', '0.81']
     """
-    blocks = []
+    import pandas as pd
+
+    if not results:
+        raise LstmsymError("results must map at least one label to an HPathNorms")
+    parts = {}
     for label, hp in results.items():
         if not isinstance(hp, HPathNorms):
             raise LstmsymError(
                 f"results must map labels to HPathNorms, got {type(hp).__name__} for {label!r}"
             )
-        ratio = hp.median("dense") / hp.median("tanh")
-        lines = [f"{label}, median over seeds {hp.seeds}", hp.table()]
-        lines.append(f"{'dense/tanh total':<17}" + "".join(f"{v:>10.2g}" for v in ratio))
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+        if not {"tanh", "dense"} <= set(hp.readouts):
+            raise LstmsymError(
+                f"results[{label!r}] must hold the 'tanh' and 'dense' readouts, has {hp.readouts}"
+            )
+        frame = hp.frame()
+        frame.loc[("dense/tanh", "total"), :] = hp.median("dense") / hp.median("tanh")
+        parts[label] = frame
+    return pd.concat(parts, names=["setting"])
 
 
 def plot_h_paths(result: HPathNorms, title: str):
-    r"""Median ‖∂h_T/∂h_{T-k}‖ over lags: tanh readout total, dense readout total, dense readout direct.
+    r"""Median ‖∂h_T/∂h_{T-L}‖ over lags: tanh readout total, dense readout total, dense readout direct.
 
     ``result`` comes from :func:`h_path_norms` with both "tanh" and "dense" readouts; the direct dense
     line is the W_y chain. Log y axis, limited to [1e-40, 2]. Creates a new figure with pyplot and
@@ -694,8 +740,8 @@ def plot_h_paths(result: HPathNorms, title: str):
     )
     log_axis(ax, "y")
     ax.set_ylim(1e-40, 2)
-    ax.set_xlabel("lag $k$ (steps)")
-    ax.set_ylabel(r"median $\Vert \partial h_T/\partial h_{T-k} \Vert_2$")
+    ax.set_xlabel("lag $L$ (steps)")
+    ax.set_ylabel(r"median $\Vert \partial h_T/\partial h_{T-L} \Vert_2$")
     ax.set_title(str(title))
     ax.legend(fontsize=8)
     return fig
@@ -720,7 +766,7 @@ def dense_readout_controls(
     ord: str | float = 2,
     **param_options: float,
 ):
-    """What carries the dense readout's total ‖∂h_T/∂h_{T-k}‖: controls that cut its own weight W_y.
+    """What carries the dense readout's total ‖∂h_T/∂h_{T-L}‖: controls that cut its own weight W_y.
 
     On the draws of :func:`h_path_norms` (T = max(lags)), per seed and lag, the norm under each control of
     :data:`DENSE_READOUT_CONTROLS`: the tanh readout's total, the dense readout's total, the same with W_y
@@ -746,7 +792,7 @@ def dense_readout_controls(
     if not seeds:
         raise LstmsymError("seeds must hold at least one seed")
     T = max(lags)
-    index = T - np.array(lags)  # lag k is column T - k of the norms over k' = 0..T
+    index = T - np.array(lags)  # lag L is column T - L of the norms over 0..T
     dense, tanh = _check_lstm(_make(name, n, "dense")), _check_lstm(_make(name, n, "tanh"))
     rows = []
     for seed in seeds:
@@ -856,22 +902,21 @@ __all__ = [
     "DriftRun",
     "HPathNorms",
     "dense_readout_controls",
+    "drift_at_steps",
     "drift_by_forget_bias",
     "drift_gradient_growth",
     "drift_params",
-    "drift_table",
-    "gradient_table",
+    "gradient_summary",
+    "h_path_medians",
     "h_path_norms",
-    "h_path_report",
+    "h_ranges",
     "memory_path_norms",
     "parameter_blocks",
     "plot_drift",
     "plot_h_paths",
-    "range_table",
     "readout_derivative",
     "readout_jacobians",
     "readout_parameter_count",
-    "readout_slope_table",
     "readout_slopes",
     "simulate_drift",
     "write_gate_means",
