@@ -18,7 +18,6 @@ from lstmsym.experiments.gru_polarity import (
     coupled_lstm_gap,
     coupled_memory_update,
     direct_path,
-    format_keep_gate_table,
     gru_params_from_coupled,
     gru_to_coupled_lstm,
     gru_update,
@@ -251,7 +250,7 @@ def test_plot_keep_gate_norms_draws_both_cells_per_bias():
         (ax,) = fig.axes
         assert len(ax.lines) == 6  # an LSTM line and GRU dots per bias
         assert ax.get_yscale() == "log"
-        assert ax.get_xlabel() == "lag $k$ (steps)" and ax.get_ylabel() == "direct product over $k$ steps"
+        assert ax.get_xlabel() == "lag $L$ (steps)" and ax.get_ylabel() == "direct product over $L$ steps"
         assert "GRU" in ax.get_title() and "LSTM" in ax.get_title()
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert labels == [f"$b_f = b_z = {b}$ (they coincide)" for b in (1, 3, 5)]
@@ -268,19 +267,17 @@ def test_plot_keep_gate_norms_draws_both_cells_per_bias():
 def test_keep_gate_table_collects_keep_gate_norms():
     lags = [1, 5, 12]
     table = keep_gate_table([0.5, 2.0], lags, n=2, seed=3, scale=0.4, paths=("direct", "total"))
-    assert list(table) == [
+    assert table.index.names == ["bias", "cell", "path"] and table.columns.name == "lag L"
+    assert table.index.tolist() == [
         (b, name, path) for b in (0.5, 2.0) for name in ("gru", "lstm") for path in ("direct", "total")
     ]
-    for (b, name, path), norms in table.items():
+    assert table.columns.tolist() == lags
+    for (b, name, path), norms in table.iterrows():
         expected = keep_gate_norms(name, b, lags, n=2, seed=3, scale=0.4, direct=path == "direct")
-        np.testing.assert_array_equal(norms, expected)
-    text = format_keep_gate_table(table, lags, width=10, digits=3).splitlines()
-    assert text[0].split() == ["bias", "cell", "path", "lag", "1", "lag", "5", "lag", "12"]
-    assert text[4].split()[:3] == ["0.5", "lstm", "total"] and len(text) == 9
-    assert float(text[4].split()[-1]) == pytest.approx(table[(0.5, "lstm", "total")][-1], rel=1e-2)
-    zero = format_keep_gate_table(keep_gate_table([3.0], [100]), [100], width=11, digits=2).splitlines()
-    assert zero[0].split() == ["bias", "cell", "lag", "100"]  # one path: no path column
-    assert zero[1].split() == ["3", "gru", "0.0078"]
+        np.testing.assert_array_equal(norms.to_numpy(), expected)
+    zero = keep_gate_table([3.0], [100])  # every weight 0: sigma(3)^100 for both cells, direct path only
+    assert zero.index.tolist() == [(3.0, "gru", "direct"), (3.0, "lstm", "direct")]
+    np.testing.assert_allclose(zero[100].to_numpy(), _sigmoid(3.0) ** 100, rtol=1e-12)
 
 
 def test_keep_gate_table_bad_input():
@@ -288,8 +285,10 @@ def test_keep_gate_table_bad_input():
         keep_gate_table([1.0], [1], paths=("sideways",))
     with pytest.raises(LstmsymError, match="paths must name"):
         keep_gate_table([1.0], [1], paths=())
-    with pytest.raises(LstmsymError, match="lags must match"):
-        format_keep_gate_table(keep_gate_table([1.0], [1, 2]), [1])
+    with pytest.raises(LstmsymError, match="biases must hold"):
+        keep_gate_table([], [1])
+    with pytest.raises(LstmsymError, match="lags must be"):
+        keep_gate_table([1.0], [])
 
 
 def test_gru_equals_the_coupled_lstm_only_in_the_limit():

@@ -340,49 +340,38 @@ def keep_gate_table(
     seed: int = 0,
     scale: float | None = None,
     paths: Sequence[str] = ("direct",),
-) -> dict[tuple[float, str, str], np.ndarray]:
+):
     """:func:`keep_gate_norms` for every bias, both cells ("gru", "lstm") and each path ("direct", "total").
 
-    Returns (bias, cell name, path) → norms over ``lags``, in the order bias, cell, path.
+    A pandas DataFrame: rows (bias, cell, path) in that order, columns the lags L (named "lag L"); each row
+    is :func:`keep_gate_norms` of that bias, cell and path.
 
     >>> table = keep_gate_table([1.0], [10, 100])
-    >>> [f"{v:.3g}" for v in table[(1.0, "lstm", "direct")]]
+    >>> table.index.tolist()
+    [(1.0, 'gru', 'direct'), (1.0, 'lstm', 'direct')]
+    >>> [f"{v:.3g}" for v in table.loc[(1.0, "lstm", "direct")]]
     ['0.0436', '2.48e-14']
     """
+    import pandas as pd
+
     for path in paths:
         if path not in ("direct", "total"):
             raise UnknownChoiceError("path", path, ("direct", "total"))
     if not paths:
         raise LstmsymError("paths must name at least one of 'direct', 'total'")
-    return {
-        (float(b), name, path): keep_gate_norms(
-            name, b, lags, n=n, seed=seed, scale=scale, direct=path == "direct"
-        )
-        for b in biases
-        for name in ("gru", "lstm")
-        for path in paths
-    }
-
-
-def format_keep_gate_table(
-    table: dict[tuple[float, str, str], np.ndarray], lags: Sequence[int], width: int = 10, digits: int = 3
-) -> str:
-    """The rows of :func:`keep_gate_table` as text: bias, cell, path (shown only when the table has both).
-
-    >>> print(format_keep_gate_table(keep_gate_table([1.0], [10, 100]), [10, 100], width=11, digits=2))
-     bias  cell     lag 10    lag 100
-        1   gru      0.044    2.5e-14
-        1  lstm      0.044    2.5e-14
-    """
-    show_path = len({path for _, _, path in table}) > 1
-    head = f"{'bias':>5} {'cell':>5}" + (f" {'path':>7}" if show_path else "")
-    lines = [head + "".join(f"{'lag ' + str(k):>{width}}" for k in lags)]
-    for (b, name, path), norms in table.items():
-        if len(norms) != len(lags):
-            raise LstmsymError(f"lags must match the table's {len(norms)} columns, got {len(lags)} lags")
-        row = f"{b:>5g} {name:>5}" + (f" {path:>7}" if show_path else "")
-        lines.append(row + "".join(f"{v:>{width}.{digits}g}" for v in norms))
-    return "\n".join(lines)
+    biases = [float(b) for b in biases]
+    if not biases:
+        raise LstmsymError("biases must hold at least one gate bias")
+    keys = [(b, name, path) for b in biases for name in ("gru", "lstm") for path in paths]
+    rows = [
+        keep_gate_norms(name, b, lags, n=n, seed=seed, scale=scale, direct=path == "direct")
+        for b, name, path in keys
+    ]
+    return pd.DataFrame(
+        rows,
+        index=pd.MultiIndex.from_tuples(keys, names=["bias", "cell", "path"]),
+        columns=pd.Index([int(k) for k in lags], name="lag L"),
+    )
 
 
 def plot_keep_gate_norms(biases: Sequence[float], lags: Sequence[int], n: int = 4):
@@ -397,7 +386,7 @@ def plot_keep_gate_norms(biases: Sequence[float], lags: Sequence[int], n: int = 
     >>> fig = plot_keep_gate_norms([1.0, 3.0], [0, 10, 20])
     >>> ax = fig.axes[0]
     >>> len(ax.lines), ax.get_yscale(), ax.get_xlabel()
-    (4, 'log', 'lag $k$ (steps)')
+    (4, 'log', 'lag $L$ (steps)')
     >>> import matplotlib.pyplot as plt
     >>> plt.close(fig)
     """
@@ -417,8 +406,8 @@ def plot_keep_gate_norms(biases: Sequence[float], lags: Sequence[int], n: int = 
         ax.plot(lags, keep_gate_norms("gru", b, lags, n=n), "o", ms=3, color=color, label=None)
     log_axis(ax, "y")
     ax.set_ylim(1e-30, 2)
-    ax.set_xlabel("lag $k$ (steps)")
-    ax.set_ylabel(r"direct product over $k$ steps")
+    ax.set_xlabel("lag $L$ (steps)")
+    ax.set_ylabel(r"direct product over $L$ steps")
     ax.set_title(r"GRU $\prod z$ (dots) on LSTM $\prod f$ (lines), zero weights")
     ax.legend(fontsize=8)
     return fig
@@ -431,7 +420,6 @@ __all__ = [
     "coupled_lstm_gap",
     "coupled_memory_update",
     "direct_path",
-    "format_keep_gate_table",
     "gru_params_from_coupled",
     "gru_to_coupled_lstm",
     "gru_update",
