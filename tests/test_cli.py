@@ -56,6 +56,21 @@ def test_help_lists_commands_and_examples(capsys):
         assert command in out
 
 
+def test_version_and_derive_help_do_not_load_the_training_stack():
+    """Only the subcommand typed is imported: train's (training package, scipy, pandas) is not."""
+    code = (
+        "import sys\nfrom lstmsym.cli import main\n"
+        "for argv in (['--version'], ['derive', '--help']):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "heavy = ('scipy', 'pandas', 'lstmsym.training', 'lstmsym.cli.train')\n"
+        "print('loaded:', [m for m in heavy if m in sys.modules])"
+    )
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.splitlines()[-1] == "loaded: []"
+    assert "lstmsym 0.1" in result.stdout and "--what" in result.stdout  # both ran
+
+
 def test_derive_help_shows_examples(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["derive", "--help"])

@@ -3,7 +3,9 @@
 Each subcommand lives in its own module (``derive.py``, ``check.py``, ``sweep.py``, ``train.py``,
 ``site.py``) with an ``add_parser(subparsers)`` that declares its options and help examples, and
 a ``run(args) -> int`` that does the work. A new subcommand is one more module and one more entry in
-:data:`SUBCOMMANDS`.
+:data:`COMMANDS`. Only the module of the subcommand typed is imported (:func:`build_parser`), so
+``lstmsym --version`` or ``lstmsym derive`` does not load what ``train`` needs (the training
+package, scipy).
 
 User mistakes (an unknown name, a number out of range, a file that cannot be written, an
 impossible switch combination, a derivation the engine refuses to multiply out, a request larger
@@ -21,15 +23,28 @@ dh_t/dh_{t-1} (direct) = z_{t}
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from ..errors import LstmsymError
-from . import check, derive, site, sweep, train
 from .options import given_options
 
-#: The subcommands in the order ``lstmsym --help`` lists them.
-SUBCOMMANDS = (derive, check, sweep, train, site)
+#: The subcommands in the order ``lstmsym --help`` lists them, each a module of this package.
+COMMANDS = ("derive", "check", "sweep", "train", "site")
+
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f".{name}", __name__)
+
+
+def __getattr__(name: str):
+    """``SUBCOMMANDS``: the subcommands' modules, in :data:`COMMANDS` order (imported when asked for)."""
+    if name == "SUBCOMMANDS":
+        return tuple(_module(command) for command in COMMANDS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 DESCRIPTION = """\
 Derive, check and publish the gradient story of RNN, LSTM and GRU cells.
@@ -52,7 +67,26 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> Parser:
+def _named_command(argv: Sequence[str] | None) -> str | None:
+    """The subcommand ``argv`` names ("" for none), or None when all are needed (no argv, overall help)."""
+    if argv is None:
+        return None
+    for token in argv:
+        if not token.startswith("-"):
+            return token  # a name that is no subcommand is refused by argparse, with the list of names
+        if token == "-h" or (len(token) > 2 and "--help".startswith(token)):
+            return None
+    return ""
+
+
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The parser of the ``lstmsym`` command, every subcommand declared in full.
+
+    Given ``argv`` (the command line about to be parsed), only the subcommand it names is declared in
+    full and only its module is imported; the others are placeholders under their names (never shown:
+    ``lstmsym --help`` declares them all). ``lstmsym --version`` imports no subcommand.
+    """
+    wanted = _named_command(argv)
     parser = Parser(
         prog="lstmsym", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -60,16 +94,19 @@ def build_parser() -> Parser:
 
     parser.add_argument("--version", action="version", version=f"lstmsym {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in SUBCOMMANDS:
-        module.add_parser(commands)
+    for name in COMMANDS:
+        if wanted is None or name == wanted:
+            _module(name).add_parser(commands)
+        else:
+            commands.add_parser(name)  # a placeholder, so that argparse knows the name
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``lstmsym`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    args.given = given_options(build_parser(), argv)  # the options typed, for notes on ignored ones
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
+    args.given = given_options(build_parser(argv), argv)  # the options typed, for notes on ignored ones
     try:
         return args.run(args)
     except LstmsymError as error:
@@ -89,4 +126,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-__all__ = ["SUBCOMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "SUBCOMMANDS", "build_parser", "main"]
