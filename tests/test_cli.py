@@ -22,6 +22,7 @@ import pytest
 
 from lstmsym.cells.variants import VARIANTS, variant_cell
 from lstmsym.cli import main
+from lstmsym.cli.cells import variant_flags
 from lstmsym.numerics.gradcheck import Check
 from lstmsym.numerics.verify import Verification
 
@@ -179,13 +180,21 @@ def test_sweep_csv_to_stdout_and_png_plot(tmp_path):
 
 
 def test_site_on_two_small_notebooks(tmp_path):
-    notebooks = tmp_path / "nb"
+    notebooks, docs = tmp_path / "nb", tmp_path / "docs"
     notebooks.mkdir()
-    for name, title in (("01_second.ipynb", "01 · Second"), ("00_first.ipynb", "00 · First")):
+    docs.mkdir()
+    headers = {  # 00 carries its times; 01's header still waits for its figures, so the table gives them
+        "00_first": "*Run time: about 3 s · Reading time: about 5 min*",
+        "01_second": "*Run time: about RUN s · Reading time: about READ min*",
+    }
+    for name, title in (("01_second", "01 · Second"), ("00_first", "00 · First")):
         nb = nbformat.v4.new_notebook()
         nb.cells = [
             nbformat.v4.new_markdown_cell(
-                f"# {title}\n\nThe keep gate: $\\frac{{\\partial c_t}}{{\\partial c_{{t-1}}}} = f_t$"
+                f"# {title}\n\n{headers[name]}\n\n"
+                f"The keep gate: $\\frac{{\\partial c_t}}{{\\partial c_{{t-1}}}} = f_t$. Words: "
+                "[glossary](../docs/glossary.md#keep-gate), [summary](../docs/summary.md), "
+                "[next](01_second.ipynb), [readme](../README.md), [web](https://example.org/a.md)."
             ),
             nbformat.v4.new_code_cell(
                 "plot()",
@@ -195,18 +204,69 @@ def test_site_on_two_small_notebooks(tmp_path):
                 ],
             ),
         ]
-        nbformat.write(nb, notebooks / name)
+        nbformat.write(nb, notebooks / f"{name}.ipynb")
+    (docs / "glossary.md").write_text(
+        "# Glossary\n\n| word | meaning |\n|---|---|\n| **keep gate** | $f_t$ in "
+        "$c_t = f_t \\odot c_{t-1} + i_t \\odot g_t$ |\n\nSee [the conventions](conventions.md).\n"
+    )
+    (docs / "summary.md").write_text("# The argument on one page\n\nWords: [glossary](glossary.md).\n")
+    (docs / "notebook_times.md").write_text(
+        "# How long\n\n| notebook | run, top to bottom | words | reading, estimated |\n|---|---|---|---|\n"
+        "| `00_first` | 4 s | 10 | about 9 min |\n| `01_second` | 8 s (see below) | 20 | about 6 min |\n"
+    )
     result = lstmsym("site", "--notebooks", "nb", "--output", "out", "--mathjax", "cdn", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["00_first.html", "01_second.html", "index.html"]
+    pages = ["00_first.html", "01_second.html", "gallery.html", "glossary.html", "index.html"]
+    pages += ["notebook_times.html", "summary.html"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*pages, "diagrams"])
+    # links to files that have no page are named, once each, on stderr
+    assert result.stderr.count("has no page on the site") == 3, result.stderr  # README twice, conventions
+    assert "glossary.html: link to conventions.md has no page" in result.stderr
     index = (out / "index.html").read_text()
     assert index.index("00_first.html") < index.index("01_second.html")  # course order
+    assert "run about 3 s &middot; reading about 5 min" in index  # from the notebook's header line
+    assert "run 8 s &middot; reading about 6 min" in index  # its header has no figures: from the table
+    for page in ("glossary.html", "summary.html", "gallery.html", "notebook_times.html"):
+        assert f'href="{page}"' in index
     first = (out / "00_first.html").read_text()
     assert "<title>00 · First</title>" in first
     assert "ajax/libs/mathjax/" in first and r"\partial c_t" in first  # nbconvert's CDN address
     assert f"data:image/png;base64,{PNG}" in first  # the plot is inline
     assert 'href="01_second.html"' in first and 'href="index.html"' in first
+    # links to the docs and the notebooks point at their pages; others are left as they were
+    assert 'href="glossary.html#keep-gate"' in first and 'href="summary.html"' in first
+    assert "../docs/" not in first and '.ipynb"' not in first
+    assert 'href="../README.md"' in first and 'href="https://example.org/a.md"' in first
+    for page in ("glossary.html", "summary.html", "gallery.html"):
+        assert f'href="{page}"' in first  # the bar
+    glossary = (out / "glossary.html").read_text()
+    assert "<table>" in glossary and "<strong>keep gate</strong>" in glossary
+    assert r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$" in glossary  # math left whole for MathJax
+    assert "ajax/libs/mathjax/" in glossary and 'href="index.html"' in glossary
+    assert 'href="glossary.html"' in (out / "summary.html").read_text()
+
+
+def test_site_gallery_shows_every_cell(tmp_path, capsys):
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A")]), notebooks / "a.ipynb"
+    )
+    out = tmp_path / "site"
+    assert main(["site", "--notebooks", str(notebooks), "--output", str(out), "--mathjax", "cdn"]) == 0
+    assert "note:" not in capsys.readouterr().err
+    gallery = (out / "gallery.html").read_text()
+    catalogue = Path(__file__).resolve().parent.parent / "catalogue"
+    for name in VARIANTS:
+        files = [f"{name}.svg", *([f"{name}-loop.svg"] if name != "rnn" else [])]
+        for file in files:
+            assert f'src="diagrams/{file}"' in gallery, file
+            assert (out / "diagrams" / file).read_text() == (catalogue / file).read_text()  # the same picture
+        assert f"lstmsym derive {variant_flags(name)}" in gallery
+    assert gallery.count("<img ") == len(list((out / "diagrams").iterdir())) == 25
+    assert r"\begin{aligned}" in gallery  # the update equations, for MathJax
+    assert not (out / "glossary.html").exists()  # no docs folder beside the notebooks: no docs pages
 
 
 # -- finer cases, in process -----------------------------------------------------------------

@@ -112,6 +112,8 @@ CASES = [
     ("site", ["--notebooks", "{notebooks}", "--output", UNWRITABLE], "--output " + UNWRITABLE + ": cannot"),
     ("site", ["--notebooks", "{notebooks}", "--mathjax", "{tmp}/nowhere"], "no MathJax.js in that folder"),
     ("site", ["--output"], "argument --output: expected one argument"),
+    ("site", ["--notebooks", "{notebooks}", "--docs", "{tmp}/nodocs"], "--docs {tmp}/nodocs: no such folder"),
+    ("site", ["--notebooks", "{notebooks}", "--docs", "{file}"], "--docs {file}: no such folder"),
     # -- train (what its parser rejects) ---------------------------------------------------------
     ("train", ["--task", "copy", "--out", "{tmp}/x.json"], "argument --task: invalid choice: 'copy'"),
     ("train", ["--lags", "", "--out", "{tmp}/x.json"], "argument --lags"),
