@@ -101,6 +101,8 @@ NAV = (
     '<nav class="lstmsym-nav" style="font-family: system-ui, sans-serif; padding: 0.5em 1em; '
     'border-bottom: 1px solid #ddd;">{links}</nav>'
 )
+#: For the bar on the notebook pages, whose JupyterLab style draws links like plain text.
+NAV_STYLE = "\n<style>.lstmsym-nav a { color: #0645ad; text-decoration: underline; }</style>"
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,7 @@ class _Site:
         body = self.links(body, page)
         nav = self.nav(page)
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + nav, body, count=1)
-        body = re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + self.head, body, count=1)
+        body = re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + self.head + NAV_STYLE, body, count=1)
         (out / page.name).write_text(body, encoding="utf-8")
 
     def index_body(self, title: str, times: dict[str, tuple[str, str] | None]) -> str:
