@@ -324,7 +324,7 @@ def input_scale_frame(sweeps: Sequence[BoundSweep], lags: Sequence[int] = (10, 1
 
 
 def plot_bound_sweep(sweep: BoundSweep, axes=None):
-    """One panel per λ1: each seed's measured norms (thin), their median (thick) and the bound (dashed).
+    """One panel per λ1: each seed's measured norms (thin), their median (thick) and the bound (dotted).
 
     Log y axis. Returns the axes (creates a figure with pyplot when ``axes`` is None).
 
@@ -353,9 +353,10 @@ def plot_bound_sweep(sweep: BoundSweep, axes=None):
             ax.plot(lags, sweep.norms[i, s], color=rnn.color, lw=0.6, alpha=0.4)
         label = f"RNN, measured (median of {len(sweep.seeds)})"
         ax.plot(lags, sweep.median(i), color=rnn.color, linestyle=rnn.linestyle, lw=2, label=label)
-        ax.plot(lags, sweep.bound(i), color=bound.color, linestyle=bound.linestyle, lw=1.5, label=bound.label)
+        label = r"bound $(\gamma\lambda_1)^{L}$"
+        ax.plot(lags, sweep.bound(i), color=bound.color, linestyle=bound.linestyle, lw=1.5, label=label)
         log_axis(ax, "y")
-        ax.set_xlabel("lag $T - k$")
+        ax.set_xlabel("lag $L = T - k$")
         ax.set_title(f"$\\gamma\\lambda_1$ = {sweep.gamma * sweep.lambdas[i]:g}")
         ax.grid(True, which="major", alpha=0.3)
     axes[0].set_ylabel(r"$\|\partial h_T / \partial h_k\|_2$")
