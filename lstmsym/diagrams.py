@@ -563,7 +563,9 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
                 ax.add_patch(Circle(corner, 0.035, color=color if lit else INK, zorder=5 if lit else 3))
 
     if title is None:
-        named = {"direct": "direct path", "loop": "loop"}.get(highlight, "route") if chosen else ""
+        names = {"direct": "direct path", "loop": "loop"}
+        named = names.get(highlight, "route") if isinstance(highlight, str) else "route"
+        named = named if chosen else ""
         title = graph.cell.title + (f", {named} highlighted" if named else "")
     if title:
         ax.set_title(title, fontsize=10)

@@ -221,6 +221,14 @@ def test_highlight_an_explicit_route_into_given_axes():
     assert not matplotlib.colors.same_color(carried["carry:c"].get_edgecolor(), "#d62728")
 
 
+def test_an_explicit_route_without_a_title_is_named_a_route():
+    lstm = make_cell("lstm")
+    route = dg.walk(dg.cell_graph(lstm), "c", "h", "g", "c")
+    fig = dg.draw_cell(lstm, highlight=route)
+    assert fig.axes[0].get_title().endswith(", route highlighted")
+    plt.close(fig)
+
+
 def test_bad_input_is_refused():
     with pytest.raises(UnknownChoiceError, match="cell='lstn'"):
         dg.draw_cell("lstn")
