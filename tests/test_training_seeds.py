@@ -302,3 +302,20 @@ def test_workers_do_not_change_the_numbers():
     one = run_experiment("sign", [3], 2, ["rnn", "lstm1997 truncated"], budget, workers=1)
     two = run_experiment("sign", [3], 2, ["rnn", "lstm1997 truncated"], budget, workers=2)
     assert one["runs"] == two["runs"]
+
+
+def test_a_bit_held_in_a_two_step_cycle():
+    """h ↦ tanh(-2 h): one unstable fixed point (slope -2 at 0), and a two-step cycle ±h* whose points are
+    the two attracting fixed points of the two-step map, with contraction 4 (1 - h*²)² per two steps."""
+    cell = ls.make_cell("rnn", n=1, m=1)
+    params = {"W": np.array([[-2.0]]), "U": np.array([[1.0]]), "b": np.array([0.0])}
+    one = latch_fixed_points(cell, params, w_out=np.array([1.0]), b_out=0.0)
+    assert [p.kind for p in one] == ["unstable"] and one[0].spectral_radius == pytest.approx(2.0)
+    two = latch_fixed_points(cell, params, w_out=np.array([1.0]), b_out=0.0, period=2)
+    assert [p.kind for p in two] == ["stable", "stable", "unstable"]
+    h = float(two[0].state[0])
+    assert np.tanh(-2 * np.tanh(-2 * h)) == pytest.approx(h, abs=1e-12) and abs(h) > 0.9
+    assert two[1].state[0] == pytest.approx(-h, abs=1e-12) and two[0].output * two[1].output < 0
+    assert two[0].spectral_radius == pytest.approx(4 * (1 - h * h) ** 2, rel=1e-9)
+    with pytest.raises(LstmsymError, match="period"):
+        latch_fixed_points(cell, params, w_out=np.array([1.0]), b_out=0.0, period=0)

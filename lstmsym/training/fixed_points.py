@@ -62,28 +62,42 @@ def _h(cell: object, s: Array) -> Array:
     return s[j * cell.n : (j + 1) * cell.n]
 
 
+def _map(cell: object, params: Mapping[str, Array], s: Array, period: int) -> tuple[Array, Array]:
+    """F^period(s) at zero input and its Jacobian, the product of the step Jacobians along the way."""
+    x = np.zeros(cell.m)
+    J = np.eye(s.size)
+    for _ in range(period):
+        J = reference.step_jacobian(cell, params, x, s) @ J
+        s = _step(cell, params, s)
+    return s, J
+
+
 def find_fixed_point(
-    cell: object, params: Mapping[str, Array], s0: Array, iterations: int = 3000, tol: float = 1e-12
+    cell: object,
+    params: Mapping[str, Array],
+    s0: Array,
+    iterations: int = 3000,
+    tol: float = 1e-12,
+    period: int = 1,
 ) -> tuple[Array, float]:
-    """Iterate s ← F(s) at zero input from ``s0`` ``iterations`` times, then refine by Newton's method on
-    F(s) - s = 0 (the step Jacobian from :func:`lstmsym.numerics.reference.step_jacobian`); the point and
-    its residual ‖F(s) - s‖. Iterating finds attractors; Newton also converges to a repelling point when
-    started close to it."""
+    """Iterate s ← F^period(s) at zero input from ``s0`` ``iterations`` times, then refine by Newton's method
+    on F^period(s) - s = 0 (Jacobians from :func:`lstmsym.numerics.reference.step_jacobian`); the point and
+    its residual. Iterating finds attractors; Newton also converges to a repelling point when started close
+    to it. ``period=2`` finds the points of a two-step cycle (fixed points of the two-step map)."""
     s = np.asarray(s0, dtype=np.float64).copy()
-    for _ in range(iterations):
+    for _ in range(iterations * period):
         s = _step(cell, params, s)
     N = s.size
-    x = np.zeros(cell.m)
     for _ in range(50):
-        r = _step(cell, params, s) - s
+        image, J = _map(cell, params, s, period)
+        r = image - s
         if np.linalg.norm(r) <= tol:
             break
-        J = reference.step_jacobian(cell, params, x, s)
         try:
             s = s - np.linalg.solve(J - np.eye(N), r)
         except np.linalg.LinAlgError:
             break
-    return s, float(np.linalg.norm(_step(cell, params, s) - s))
+    return s, float(np.linalg.norm(_map(cell, params, s, period)[0] - s))
 
 
 def describe(
@@ -94,9 +108,10 @@ def describe(
     b_out: float,
     start: str,
     residual: float,
+    period: int = 1,
 ) -> FixedPoint:
-    """The :class:`FixedPoint` record of state ``s``: eigenvalues of the total step Jacobian there."""
-    J = reference.step_jacobian(cell, params, np.zeros(cell.m), s)
+    """The :class:`FixedPoint` record of state ``s``: eigenvalues of the total Jacobian of F^period there."""
+    J = _map(cell, params, s, period)[1]
     eig = np.linalg.eigvals(J)
     rho = float(np.max(np.abs(eig)))
     return FixedPoint(
@@ -118,6 +133,7 @@ def latch_fixed_points(
     first_inputs: Sequence[float] = (1.0, -1.0),
     iterations: int = 3000,
     tol: float = 1e-10,
+    period: int = 1,
 ) -> list[FixedPoint]:
     """The fixed points at zero input that a trained run uses to hold the sign of x_1.
 
@@ -127,7 +143,14 @@ def latch_fixed_points(
     Points closer than 1e-6 to one already found are dropped. ``params`` are the cell's parameters (the
     readout ``w_out``, ``b_out`` apart). Points whose residual exceeds ``tol`` are dropped, so an empty
     result or a single point means no latch was found.
+
+    ``period=2`` looks for the same structure in the two-step map F∘F: a bit held as the phase of a
+    two-step oscillation (the readout is at a fixed step, so the phase decides its sign). The states
+    compared are then those after an even number of zero-input steps, and the spectral radius is that of
+    the two-step Jacobian (the contraction per two steps).
     """
+    if isinstance(period, bool) or not isinstance(period, int) or period < 1:
+        raise LstmsymError(f"period must be a whole number >= 1, got {period!r}")
     params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items() if k not in ("w_out", "b_out")}
     N = cell.n * len(cell.state_names)
     found: list[FixedPoint] = []
@@ -135,15 +158,15 @@ def latch_fixed_points(
     def add(s: Array, residual: float, start: str) -> None:
         if residual > tol or any(np.linalg.norm(s - p.state) < 1e-6 for p in found):
             return
-        found.append(describe(cell, params, s, w_out, b_out, start, residual))
+        found.append(describe(cell, params, s, w_out, b_out, start, residual, period))
 
     for x1 in first_inputs:
         first = reference.forward(cell, params, np.full((1, cell.m), float(x1)), None).s[1]
-        s, residual = find_fixed_point(cell, params, first, iterations)
+        s, residual = find_fixed_point(cell, params, first, iterations, period=period)
         add(s, residual, f"x_1 = {x1:+g}")
     if len(found) >= 2:
         mid = 0.5 * (found[0].state + found[1].state)
-        s, residual = find_fixed_point(cell, params, mid, iterations=0)
+        s, residual = find_fixed_point(cell, params, mid, iterations=0, period=period)
         add(s, residual, "between")
     if N == 0:
         raise LstmsymError("the cell has no state")
