@@ -57,6 +57,7 @@ __all__ = [
     "direct_edges",
     "draw_cell",
     "loop_edges",
+    "scaling_gates",
     "walk",
 ]
 
@@ -360,6 +361,9 @@ COLORS = {
     "state": "#d6e6f5",
 }
 INK, FAINT = "#222222", "#6b6b6b"
+#: The accent of a gate that scales the direct path without being on it (held fixed: no gradient enters it).
+SCALER = "#2171b5"
+LEGEND_GAP = 0.36  # room below the input row for the legend line, in column units
 
 
 @dataclass(frozen=True)
@@ -454,15 +458,44 @@ def _routes(graph: CellGraph, layout: _Layout) -> dict[tuple[str, str], list[tup
     return out
 
 
-def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = None, color: str = "#d62728"):
+def scaling_gates(graph: CellGraph, highlight) -> set[str]:
+    """The gates that scale the highlighted direct path without lying on it (LSTM: f; GRU: z).
+
+    On the direct path the gates are held fixed: no gradient flows into them, they only multiply the path.
+    :func:`draw_cell` draws them (and their arrow into the path) in a second accent, so that the path's
+    colour marks only where the gradient goes. Empty for any other highlight (on the loop, gradient does
+    flow through the gates).
+
+    >>> from lstmsym.cells import make_cell
+    >>> scaling_gates(cell_graph(make_cell("lstm")), "direct"), scaling_gates(cell_graph("rnn"), "direct")
+    ({'f'}, set())
+    >>> scaling_gates(cell_graph(make_cell("lstm")), "loop")
+    set()
+    """
+    if highlight != "direct":
+        return set()
+    return {s for s, _ in direct_edges(graph) if graph.node(s).kind == "gate"}
+
+
+def draw_cell(
+    cell: Cell | str,
+    highlight=None,
+    ax=None,
+    title: str | None = None,
+    color: str = "#d62728",
+    accent: str = SCALER,
+):
     """Draw one step of ``cell`` from its rules; return the matplotlib Figure.
 
     ``cell`` is a cell (``lstmsym.make_cell``) or a name of :data:`lstmsym.cells.variants.VARIANTS`.
     ``highlight``: ``"direct"`` (:func:`direct_edges`), ``"loop"`` (:func:`loop_edges`), ``None``, or a list
-    of (source, target) edges (e.g. from :func:`walk`), drawn in ``color``. ``ax``: draw into these axes
-    (else a new figure 7 inches wide, 3.5 high for the LSTM). ``title``: defaults to the cell's title and
-    what is highlighted; ``""`` for none. Each node is one patch with gid ``"node:KEY"``, each edge one
-    arrow with gid ``"edge:SOURCE->TARGET"``, each carried state one arrow with gid ``"carry:NAME"``.
+    of (source, target) edges (e.g. from :func:`walk`), drawn in ``color``. On the direct path the gate
+    that scales it (:func:`scaling_gates`: held fixed, not on the path) is outlined dashed in ``accent``,
+    with its arrow into the path, and a legend line under the picture says which colour is which.
+    ``ax``: draw into these axes (else a new figure 7 inches wide, 3.5 high for the LSTM, plus the legend
+    line). ``title``: defaults to the cell's title and what is highlighted; ``""`` for none. Each node is
+    one patch with gid ``"node:KEY"``, each edge one arrow with gid ``"edge:SOURCE->TARGET"``, each carried
+    state one arrow with gid ``"carry:NAME"``, the legend's texts have gid ``"legend"``.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
@@ -470,12 +503,14 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
 
     graph = cell_graph(cell)
     chosen = _highlighted(graph, highlight)
+    scalers = scaling_gates(graph, highlight)
+    scaled = {pair for pair in chosen if pair[0] in scalers}  # the scaling gate's arrow into the path
     layout = _layout(graph)
     pos, size = layout.position, layout.size
     xmax = layout.exit + 0.45
     span = max(7.6, xmax + 0.5)  # one scale for every cell: small cells are centred, not stretched
     left = -0.5 - (span - (xmax + 0.5)) / 2
-    bottom, top = layout.input - 0.33, layout.top + 0.4
+    bottom, top = layout.input - 0.33 - (LEGEND_GAP if chosen else 0.0), layout.top + 0.4
     if ax is None:
         head = 0.3  # inches for the title
         fig = plt.figure(figsize=(span * SCALE, (top - bottom) * SCALE + head))
@@ -489,21 +524,22 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
     inches = min(box.width * fig.get_figwidth() / span, box.height * fig.get_figheight() / (top - bottom))
     k = min(1.0, inches / SCALE)
 
-    def style(lit: bool, width: float = 0.8) -> dict:
+    def style(lit: bool, width: float = 0.8, scale: bool = False) -> dict:
         return {
             "arrowstyle": "-|>,head_length=0.35,head_width=0.18",
             "mutation_scale": 10 * k,
-            "color": color if lit else INK,
-            "linewidth": (2.0 if lit else width) * k,
+            "color": accent if scale else color if lit else INK,
+            "linewidth": (1.6 if scale else 2.0 if lit else width) * k,
+            "linestyle": (0, (3, 2)) if scale else "-",
             "zorder": 5 if lit else 2,
             "capstyle": "butt",
             "joinstyle": "miter",
         }
 
-    lit_nodes = {key for pair in chosen for key in pair}
+    lit_nodes = {key for pair in chosen for key in pair} - scalers
     for node in graph.nodes:
         (x, y), (width, height) = pos[node.key], size[node.key]
-        lit = node.key in lit_nodes
+        lit, scaler = node.key in lit_nodes, node.key in scalers
         source = node.kind in ("previous", "input")
         ax.add_patch(
             FancyBboxPatch(
@@ -512,8 +548,9 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
                 height,
                 boxstyle="round,pad=0,rounding_size=0.08",
                 facecolor=COLORS[node.kind],
-                edgecolor=color if lit else (FAINT if source else INK),
-                linewidth=(1.8 if lit else 0.9) * k,
+                edgecolor=accent if scaler else color if lit else (FAINT if source else INK),
+                linewidth=(1.8 if lit or scaler else 0.9) * k,
+                linestyle=(0, (3, 2)) if scaler else "-",
                 zorder=6,
                 gid=f"node:{node.key}",
             )
@@ -546,8 +583,10 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
 
     routes = _routes(graph, layout)
     for (source, target), points in routes.items():
-        lit = (source, target) in chosen
-        ax.add_patch(FancyArrowPatch(path=Path(points), gid=f"edge:{source}->{target}", **style(lit)))
+        lit, scale = (source, target) in chosen, (source, target) in scaled
+        ax.add_patch(
+            FancyArrowPatch(path=Path(points), gid=f"edge:{source}->{target}", **style(lit, scale=scale))
+        )
     # a dot where a line branches (a rail, the memory line), so that a branch never reads as a crossing
     for source in dict.fromkeys(s for s, _ in routes):  # in graph order: the same file every run
         outgoing = [points for (s, _), points in routes.items() if s == source and len(points) >= 3]
@@ -558,9 +597,14 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
             carried = graph.node(source).kind == "state"  # the memory line goes on to the next step
             if corner[0] < farthest or carried:
                 lit = any(
-                    (source, t) in chosen for (s, t), p in routes.items() if s == source and p[-2] == corner
+                    (source, t) in chosen - scaled
+                    for (s, t), p in routes.items()
+                    if s == source and p[-2] == corner
                 )
                 ax.add_patch(Circle(corner, 0.035, color=color if lit else INK, zorder=5 if lit else 3))
+
+    if chosen:  # the legend line: which colour is which
+        _legend(ax, graph, highlight, scalers, (left + 0.15, bottom + 0.17), color, accent, k)
 
     if title is None:
         names = {"direct": "direct path", "loop": "loop"}
@@ -570,6 +614,32 @@ def draw_cell(cell: Cell | str, highlight=None, ax=None, title: str | None = Non
     if title:
         ax.set_title(title, fontsize=10)
     return fig
+
+
+def _legend(
+    ax, graph: CellGraph, highlight, scalers: set[str], at, color: str, accent: str, k: float
+) -> None:
+    """One line under the picture: a red stroke for the highlighted route, a dashed box for a scaling gate."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyBboxPatch
+
+    x, y = at
+    names = {"direct": "direct path", "loop": "loop"}
+    what = names.get(highlight, "route") if isinstance(highlight, str) else "route"
+    ax.add_line(Line2D([x, x + 0.35], [y, y], color=color, linewidth=2.0 * k, gid="legend"))
+    text = ax.text(x + 0.45, y, f"{what}: where the gradient flows", ha="left", va="center",
+                   fontsize=8 * k, gid="legend")
+    if not scalers:
+        return
+    renderer = ax.figure.canvas.get_renderer()
+    inv = ax.transData.inverted()
+    end = inv.transform(text.get_window_extent(renderer).p1)[0] + 0.35
+    ax.add_patch(FancyBboxPatch((end, y - 0.09), 0.3, 0.18, boxstyle="round,pad=0,rounding_size=0.04",
+                                facecolor=COLORS["gate"], edgecolor=accent, linewidth=1.6 * k,
+                                linestyle=(0, (3, 2)), gid="legend"))
+    gates = ", ".join(graph.node(g).label for g in sorted(scalers))
+    ax.text(end + 0.4, y, f"{gates}: the gate that scales it, held fixed (no gradient into it)", ha="left",
+            va="center", fontsize=8 * k, gid="legend")
 
 
 def diagram_svg(cell: Cell | str, highlight="direct", title: str | None = None) -> str:

@@ -12,7 +12,7 @@ import pytest
 from lstmsym.cli import main
 from lstmsym.cli.catalogue import REGENERATE
 from lstmsym.cli.cells import VARIANTS
-from lstmsym.diagrams import diagram_svg
+from lstmsym.diagrams import SCALER, diagram_svg
 
 COMMITTED = Path(__file__).resolve().parent.parent / "catalogue"
 HEADINGS = (
@@ -88,18 +88,21 @@ def test_every_page_shows_its_diagrams(generated):
         assert "Direct path (gates, candidates and the other state variable held fixed):" in text
 
 
-def red_edges(svg: str) -> set[str]:
-    """The edges (``"source->target"``) whose arrow is drawn in the highlight colour."""
+def red_edges(svg: str, colour: str = "#d62728") -> set[str]:
+    """The edges (``"source->target"``) whose arrow is drawn in the highlight colour (or ``colour``)."""
     groups = re.findall(r'<g id="edge:([^"]+)">(.*?)</g>', svg, flags=re.S)
     assert groups
-    return {html.unescape(gid) for gid, body in groups if "stroke: #d62728" in body}
+    return {html.unescape(gid) for gid, body in groups if f"stroke: {colour}" in body}
 
 
 def test_the_committed_pictures_mark_what_the_pages_say():
-    """LSTM: red is the carousel c_{t-1} -> c_t and its keep gate; in the loop, h -> gates -> c and c -> h."""
+    """LSTM: red is the carousel c_{t-1} -> c_t, its keep gate in the held-gate accent (the gradient does not
+    enter it); in the loop, h -> gates -> c and c -> h, all red."""
     lstm = (COMMITTED / "lstm.svg").read_text()
     assert lstm.lstrip().startswith("<?xml") and "<svg" in lstm
-    assert red_edges(lstm) == {"c_prev->c", "f->c"}
+    assert red_edges(lstm) == {"c_prev->c"}
+    assert red_edges(lstm, SCALER) == {"f->c"}
     loop = {"c->h", "f->c", "g->c", "i->c", "h_prev->f", "h_prev->g", "h_prev->i"}
     assert red_edges((COMMITTED / "lstm-loop.svg").read_text()) == loop
-    assert red_edges((COMMITTED / "gru.svg").read_text()) == {"h_prev->h", "z->h"}
+    assert red_edges((COMMITTED / "gru.svg").read_text()) == {"h_prev->h"}
+    assert red_edges((COMMITTED / "gru.svg").read_text(), SCALER) == {"z->h"}

@@ -197,11 +197,44 @@ def test_one_figure_per_variant_with_a_box_per_node_and_an_arrow_per_edge(name):
     assert set(nodes) == {f"node:{key}" for key in graph.keys}
     assert set(edges) == {f"edge:{s}->{t}" for s, t in graph.pairs}
     direct = dg.direct_edges(graph)
+    scalers = dg.scaling_gates(graph, "direct")
+    assert scalers == {s for s, _ in direct if graph.node(s).kind == "gate"}
     for (s, t), patch in zip(graph.pairs, (edges[f"edge:{s}->{t}"] for s, t in graph.pairs), strict=True):
         lit = matplotlib.colors.same_color(patch.get_edgecolor(), red)
-        assert lit == ((s, t) in direct), (s, t)
+        accent = matplotlib.colors.same_color(patch.get_edgecolor(), dg.SCALER)
+        assert lit == ((s, t) in direct and s not in scalers), (s, t)  # red: only where the gradient flows
+        assert accent == ((s, t) in direct and s in scalers), (s, t)  # the held gate's arrow: the accent
+    for key, patch in nodes.items():  # a held gate's box is never red: no gradient flows into it
+        is_scaler = key.removeprefix("node:") in scalers
+        assert matplotlib.colors.same_color(patch.get_edgecolor(), dg.SCALER) == is_scaler, key
+        if is_scaler:
+            assert not matplotlib.colors.same_color(patch.get_edgecolor(), red)
+    legend = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "legend"]
+    assert legend[0] == "direct path: where the gradient flows"
+    assert len(legend) == (2 if scalers else 1)
+    if scalers:
+        assert legend[1].endswith("the gate that scales it, held fixed (no gradient into it)")
     assert set(patches(fig, "carry:")) == {f"carry:{s}" for s in cell.state_names}
     assert fig.axes[0].get_title().startswith(cell.title)
+    plt.close(fig)
+
+
+def test_the_scaling_gate_is_the_keep_gate_in_the_lstm_and_none_in_the_rnn_or_on_the_loop():
+    assert dg.scaling_gates(dg.cell_graph(make_cell("lstm")), "direct") == {"f"}
+    assert dg.scaling_gates(dg.cell_graph("gru"), "direct") == {"z"}
+    assert dg.scaling_gates(dg.cell_graph("lstm1997"), "direct") == set()  # no keep gate: nothing scales it
+    assert dg.scaling_gates(dg.cell_graph("rnn"), "direct") == set()
+    assert dg.scaling_gates(dg.cell_graph(make_cell("lstm")), "loop") == set()
+    fig = dg.draw_cell("lstm", highlight="loop")  # on the loop the gates carry gradient: they stay red
+    nodes = patches(fig, "node:")
+    assert all(matplotlib.colors.same_color(nodes[f"node:{g}"].get_edgecolor(), "#d62728") for g in "ifg")
+    assert [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "legend"] == [
+        "loop: where the gradient flows"
+    ]
+    plt.close(fig)
+    fig = dg.draw_cell("lstm", highlight=None)  # nothing highlighted: no legend
+    assert not [t for t in fig.axes[0].texts if t.get_gid() == "legend"]
+    plt.close(fig)
 
 
 def test_highlight_an_explicit_route_into_given_axes():

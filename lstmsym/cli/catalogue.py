@@ -38,7 +38,8 @@ REGENERATE = "lstmsym derive --all --output-dir catalogue"
 DIAGRAM_NOTES = {
     "direct": (
         "In red: the direct path, the route from each previous state to its own new value that remains when "
-        "the gates, candidates and the other state variable are held fixed (with the gate that scales it); "
+        "the gates, candidates and the other state variable are held fixed; dashed in blue, the gate that "
+        "scales it, held fixed (no gradient flows into it); "
         "the picture is drawn by `lstmsym.diagrams` from the cell's rules (an arrow u → v wherever v's "
         "rule reads u), not by hand."
     ),
