@@ -270,6 +270,15 @@ def test_plot_drift_draws_one_memory_line_per_distinct_memory():
     fig, axes = plot_drift(runs)
     assert len(axes[0].lines) == 2 and len(axes[1].lines) == 4
     assert axes[0].get_yscale() == "log" and axes[0].get_xlabel() and axes[1].get_title()
+    # every h line has a look of its own; the colour names the cell in both panels, the style the readout
+    looks = [(line.get_color(), line.get_linestyle()) for line in axes[1].lines]
+    assert len(set(looks)) == 4
+    memory_colors = [line.get_color() for line in axes[0].lines]
+    assert [color for color, _ in looks] == [memory_colors[0]] * 2 + [memory_colors[1]] * 2
+    assert memory_colors[0] != memory_colors[1]
+    assert looks[0][1] == looks[2][1] != looks[1][1] == looks[3][1]   # tanh and identity told apart
+    labels = [line.get_label() for line in axes[1].lines]
+    assert len(set(labels)) == 4 and all("readout" in label for label in labels)
     plt.close(fig)
 
 

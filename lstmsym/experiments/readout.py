@@ -525,34 +525,83 @@ def _drift_key(run: DriftRun) -> str:
     return f"{name} readout={readout}"
 
 
+def _cell_key(run: DriftRun) -> str:
+    """The run's cell without its readout, as :mod:`lstmsym.style` names it (it sets the colour in
+    :func:`plot_drift`)."""
+    name = run.cell.registry_name
+    if "b_f" in run.params:
+        return f"{name} b_f={float(np.mean(run.params['b_f'])):g}"
+    return name
+
+
+#: How :func:`plot_drift` draws each readout's h line; the colour is the cell's.
+DRIFT_READOUT_LINESTYLES = {
+    "tanh": "-",
+    "sigmoid": (0, (1, 1)),
+    "identity": "-.",
+    "dense": (0, (4, 1, 1, 1, 1, 1)),
+}
+
+
 def plot_drift(runs: Sequence[DriftRun], axes=None):
     """Two panels over t: max |c_t| and max |h_t| (log y). Returns (fig, axes).
 
     One h line per run; one c line per distinct memory trajectory (with zero recurrent weights every
-    readout of a cell shares its memory, so it is drawn once, labelled with the first such run).
+    readout of a cell shares its memory, so it is drawn once, labelled with the first such run). The colour
+    names the cell (the 1997 cell, the LSTM with its b_f) in both panels; the line style of an h line names
+    the readout (:data:`DRIFT_READOUT_LINESTYLES`: tanh solid, identity dash-dot), so two readouts of one
+    cell, or one readout of two cells, are never drawn alike.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> pairs = [(c, r) for c in ("lstm", "lstm1997") for r in ("tanh", "identity")]
+    >>> runs = [simulate_drift(make_cell(c, readout=r), T=10) for c, r in pairs]
+    >>> fig, axes = plot_drift(runs)
+    >>> len({(line.get_color(), line.get_linestyle()) for line in axes[1].lines})
+    4
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
     """
     import matplotlib.pyplot as plt
 
-    from ..style import line_kwargs, log_axis, style
+    from ..style import log_axis, style, style_or
 
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     else:
         fig = axes[0].figure
+    runs = _check_runs(runs)
     drawn: list[np.ndarray] = []
     for j, run in enumerate(runs):
         t = np.arange(1, run.traj.T + 1)
-        key = _drift_key(run)
+        key, readout = _drift_key(run), run.cell.options["readout"]
         try:
             label = style(key).label  # the course's label; a configuration outside the table keeps its own
         except LstmsymError:
             label = run.label
+        color = style_or(_cell_key(run), j).color  # the cell's colour, whatever the readout
+        if "readout" not in label:  # the tanh readout is the cell's own: say so beside the others
+            label = f"{label}, {readout} readout"
         if not any(np.array_equal(run.c_norm, c) for c in drawn):  # runs that share a memory: one line
             drawn.append(run.c_norm)
-            axes[0].plot(t, run.c_norm[1:], **line_kwargs(key, j, lw=1.0, label=label, marker=""))
-        bounded = H_BOUNDS[run.cell.options["readout"]] is not None
-        kw = line_kwargs(key, j, lw=0.8, label=label, marker="", zorder=3 if bounded else 2)
-        axes[1].plot(t, run.h_norm[1:], **kw)
+            shared = [
+                r for r in runs if _cell_key(r) == _cell_key(run) and np.array_equal(r.c_norm, run.c_norm)
+            ]
+            if len(shared) > 1:  # one memory for several readouts: drawn solid, labelled with the cell
+                c_style, c_label = "-", style_or(_cell_key(run), j).label
+            else:
+                c_style, c_label = DRIFT_READOUT_LINESTYLES[readout], label
+            axes[0].plot(t, run.c_norm[1:], color=color, linestyle=c_style, lw=1.0, label=c_label)
+        bounded = H_BOUNDS[readout] is not None
+        axes[1].plot(
+            t,
+            run.h_norm[1:],
+            color=color,
+            linestyle=DRIFT_READOUT_LINESTYLES[readout],
+            lw=1.0,
+            label=label,
+            zorder=3 if bounded else 2,
+        )
     for ax, what in zip(axes, ("memory  max$_j |c_{t,j}|$", "output  max$_j |h_{t,j}|$"), strict=True):
         log_axis(ax, "y")
         ax.set_xlabel("step $t$")
@@ -895,6 +944,7 @@ def readout_parameter_count(cell: Cell) -> dict[str, int]:
 
 __all__ = [
     "DENSE_READOUT_CONTROLS",
+    "DRIFT_READOUT_LINESTYLES",
     "H_BOUNDS",
     "PATHS",
     "READOUTS",
