@@ -20,6 +20,19 @@ Symbols are matched to the derivation's by name, the way they print: ``sp.Symbol
 >>> print(check_answer(sp.Symbol("f_t"), expected))
 Correct: your answer equals the derived f_{t}.
 
+Where two symbols are tied by the cell (the coupled LSTM's keep gate is :math:`f_t = 1 - i_t`), pass the
+tie as ``relations``: it is substituted into the answer and the derivation alike, so either way of writing
+is accepted.
+
+>>> i = sp.Symbol("i_{t}")
+>>> print(check_answer(1 - i, expected, relations={f: 1 - i}))
+Correct: your answer equals the derived 1 - i_{t}.
+
+When the two differ only far down, the values are shown to as many digits as it takes to see the difference:
+
+>>> print(check_answer(0.7500001, sp.Rational(3, 4)))
+Not equal. Your answer is 0.7500001 but the derivation gives 0.75.
+
 In a notebook, show the result itself (``display(check_answer(...))`` or as a cell's last line) rather
 than printing it: JupyterLab then renders the same message with its formulas in LaTeX.
 
@@ -152,6 +165,30 @@ def _fmt(x) -> str:
     return mpmath.nstr(x, 6)
 
 
+def _fmt_pair(x, y) -> tuple[str, str]:
+    """``x`` and ``y`` to 6 significant digits, or to as many more (up to 20) as it takes to tell them apart.
+
+    >>> _fmt_pair(mpmath.mpf("0.7500001"), mpmath.mpf("0.75")), _fmt_pair(1, 2)
+    (('0.7500001', '0.75'), ('1', '2'))
+    """
+    for digits in range(6, 21):
+        sx, sy = mpmath.nstr(x, digits), mpmath.nstr(y, digits)
+        if sx != sy:
+            return sx, sy
+    return sx, sy
+
+
+def _tie(m: sp.Matrix, relations: dict) -> sp.Matrix:
+    """``m`` with every symbol named like a key of ``relations`` (as printed) replaced by that key's value."""
+    by_key = {symbol_key(k): v for k, v in relations.items()}
+    swap = {
+        s: by_key[symbol_key(s)]
+        for s in m.free_symbols
+        if isinstance(s, sp.Symbol) and symbol_key(s) in by_key
+    }
+    return m.xreplace(swap) if swap else m
+
+
 def _tex(x: sp.Basic) -> str:
     """Inline LaTeX of an expression or symbol, for the Markdown message."""
     return f"${sp.latex(x)}$"
@@ -161,7 +198,9 @@ def _has_decimals(m: sp.Matrix) -> bool:
     return any(x.atoms(sp.Float) for x in m)
 
 
-def check_answer(answer: object, expected: object, points: int = 3, seed: int = 0) -> AnswerCheck:
+def check_answer(
+    answer: object, expected: object, points: int = 3, seed: int = 0, relations: dict | None = None
+) -> AnswerCheck:
     """Whether ``answer`` equals ``expected``: first exactly (SymPy), then at random points (40 digits).
 
     ``answer``: a SymPy expression or Matrix, a number, a NumPy array, or a list (a column ``[a, b]`` or
@@ -169,10 +208,22 @@ def check_answer(answer: object, expected: object, points: int = 3, seed: int = 
     printed (:func:`symbol_key`), so assumptions such as ``real=True`` do not matter. An answer written
     with decimals (``0.73``) is compared to 12 significant digits, an exact one to 30.
 
+    ``relations``: ties between symbols, ``{symbol: expression}`` (e.g. ``{f_1: 1 - i_1}`` for the coupled
+    LSTM), substituted into the answer and the derivation before they are compared; keys are matched by name
+    as printed.
+
     The message says what differs: a shape, a symbol that the derivation does not use, or the
-    values at a point where the two disagree.
+    values at a point where the two disagree (to as many digits as it takes to show the difference).
     """
     a, e = _as_matrix(answer, "answer"), _as_matrix(expected, "expected")
+    if relations is not None:
+        if not isinstance(relations, dict) or not all(isinstance(k, sp.Symbol) for k in relations):
+            raise LstmsymError(
+                "relations must be a dict {symbol: expression}, e.g. "
+                f"{{sp.Symbol('f_1'): 1 - sp.Symbol('i_1')}}, got {relations!r}"
+            )
+        rel = {k: sp.sympify(v) for k, v in relations.items()}
+        a, e = _tie(a, rel), _tie(e, rel)
     if a.shape != e.shape:
         text = (
             f"Wrong shape: your answer is {a.shape[0]}×{a.shape[1]}, "
@@ -217,7 +268,8 @@ def check_answer(answer: object, expected: object, points: int = 3, seed: int = 
                     where = f"At {where} your" if where else "Your"
                     tex_where = f"At {tex_where} your" if pairs else "Your"
                     entry = "" if len(va) == 1 else f" (entry {divmod(j, e.shape[1])})"
-                    rest = f" answer is {_fmt(x)}{entry} but the derivation gives {_fmt(y)}."
+                    sx, sy = _fmt_pair(x, y)
+                    rest = f" answer is {sx}{entry} but the derivation gives {sy}."
                     return AnswerCheck(False, f"Not equal. {where}{rest}", f"Not equal. {tex_where}{rest}")
     if decimals:
         lead = "Correct to 12 significant digits: your answer (with decimals) equals the derived"

@@ -174,3 +174,30 @@ def test_the_notebook_shows_the_message_with_latex_formulas():
     assert extra._repr_markdown_() == (
         "Your answer uses $x$, which the derivation does not contain. Its symbols: $f_{t}$."
     )
+
+
+def test_a_value_that_differs_far_down_is_shown_to_enough_digits():
+    """0.7500001 against 3/4 must not read "your answer is 0.75 but the derivation gives 0.75"."""
+    result = check_answer(0.7500001, sp.Rational(3, 4))
+    assert not result
+    assert "is 0.7500001 but the derivation gives 0.75." in result.message
+    result = check_answer(1.25, sp.Rational(3, 4))  # a plain difference stays short
+    assert "is 1.25 but the derivation gives 0.75." in result.message
+
+
+def test_relations_accept_a_tied_symbol_either_way():
+    """The coupled LSTM ties f_t = 1 - i_t: its carousel is f_1 f_2 f_3 or (1 - i_1)(1 - i_2)(1 - i_3)."""
+    coupled = make_cell("lstm", coupled=True)
+    expected = Chain(coupled, "c", "c", T=3, path="direct").doit()
+    ties = {}
+    for t in (1, 2, 3):
+        rule = coupled.step(t).rule("f")
+        ties[rule.symbols[0]] = rule.value[0]
+    f1, f2, f3, i1, i2, i3 = sp.symbols("f_1 f_2 f_3 i_1 i_2 i_3")
+    assert not check_answer((1 - i1) * (1 - i2) * (1 - i3), expected)  # without the tie: other symbols
+    assert check_answer((1 - i1) * (1 - i2) * (1 - i3), expected, relations=ties)
+    assert check_answer(f1 * f2 * f3, expected, relations=ties)
+    assert check_answer(f1 * (1 - i2) * f3, expected, relations=ties)
+    assert not check_answer((1 - i1) * (1 - i2) * i3, expected, relations=ties)
+    with pytest.raises(LstmsymError, match="relations must be a dict"):
+        check_answer(f1, expected, relations=[(f1, 1 - i1)])
