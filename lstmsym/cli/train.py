@@ -11,6 +11,7 @@ import sys
 
 from ..training.__main__ import DESCRIPTION, EXAMPLES, add_arguments
 from ..training.__main__ import run as run_experiment
+from .progress import Progress
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -26,4 +27,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_experiment(args, command=" ".join(["lstmsym", *sys.argv[1:]]))
+    with Progress("lstmsym train") as bar:
+
+        def report(done: int, total: int, run: dict) -> None:
+            outcome = f"solved at step {run['steps_taken']}" if run["solved"] else "not solved"
+            bar.update(done, total=total, note=f"{run['config']} T={run['T']} seed={run['seed']}: {outcome}")
+
+        return run_experiment(
+            args, command=" ".join(["lstmsym", *sys.argv[1:]]), progress=report, prog="lstmsym train"
+        )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 
 from ..errors import LstmsymError
 from .experiment import CONFIGS, Budget, run_experiment, save_results
@@ -92,14 +93,24 @@ def main(argv: list[str] | None = None) -> int:
     return run(args, command=" ".join(["python -m lstmsym.training", *shown]))
 
 
-def run(args: argparse.Namespace, command: str) -> int:
-    """Run the experiment parsed into ``args``; ``command`` is recorded in the results' provenance."""
+def run(
+    args: argparse.Namespace,
+    command: str,
+    progress: Callable[[int, int, dict], None] | None = None,
+    prog: str = "python -m lstmsym.training",
+) -> int:
+    """Run the experiment parsed into ``args``; ``command`` is recorded in the results' provenance.
+
+    ``progress(done, total, run)`` is called after each run (``lstmsym train`` passes the command line's
+    progress line); without it, a progress line is written to stderr when stderr is a terminal. Errors
+    are reported as ``PROG: error: ...``.
+    """
     budget = Budget(
         steps=args.steps, batch=args.batch, lr=args.lr, clip=args.clip, n=args.hidden, noise=args.noise
     )
     start = time.perf_counter()
 
-    def progress(done: int, total: int, run: dict) -> None:
+    def own_progress(done: int, total: int, run: dict) -> None:
         outcome = f"solved at step {run['steps_taken']}" if run["solved"] else "not solved"
         sys.stderr.write(
             f"\r[{done}/{total}] {time.perf_counter() - start:6.0f} s  {run['config']} "
@@ -107,14 +118,17 @@ def run(args: argparse.Namespace, command: str) -> int:
         )
         sys.stderr.flush()
 
+    if progress is None:
+        progress = own_progress if sys.stderr.isatty() else None
     try:
         results = run_experiment(
             args.task, args.lags, args.seeds, args.configs, budget, workers=args.workers, progress=progress
         )
     except LstmsymError as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write(f"{prog}: error: {err}\n")
         return 2
-    sys.stderr.write("\n")
+    if progress is own_progress:
+        sys.stderr.write("\n")
     results["provenance"]["command"] = command
     path = save_results(results, args.out)
     grid = rate_grid(success_table(results))  # rate [95% Wilson interval], configuration × lag
