@@ -42,6 +42,7 @@ __all__ = [
     "line_kwargs",
     "log_axis",
     "markevery",
+    "shades",
     "style",
     "style_or",
 ]
@@ -214,6 +215,32 @@ def style_or(label: str, index: int) -> Style:
         return style(label)
     except ValueError:
         return Style(str(label), str(label), f"C{index % 10}", "-", _FALLBACK_MARKERS[index % 10])
+
+
+def shades(config: str, count: int) -> list[str]:
+    """``count`` shades of configuration ``config``'s colour (:func:`style`), light to dark: for lines of one
+    cell that differ in a swept value (λ1, a seed), so that the cell keeps its colour across the course. The
+    base colour is mixed with white (up to 55%) at the light end and with black (up to 35%) at the dark end;
+    the middle shade (for an odd count) is the colour itself.
+
+    >>> shades("rnn", 1), shades("rnn", 3)
+    (['#d62728'], ['#ed9e9e', '#d62728', '#8b191a'])
+    >>> shades("rnn", 0)
+    Traceback (most recent call last):
+    ...
+    lstmsym.errors.LstmsymError: count must be a whole number >= 1, got 0
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise LstmsymError(f"count must be a whole number >= 1, got {count!r}")
+    base = style(config).color.lstrip("#")
+    rgb = [int(base[i : i + 2], 16) for i in (0, 2, 4)]
+    out = []
+    for j in range(count):
+        u = 0.5 if count == 1 else j / (count - 1)
+        t = -0.55 * (1 - 2 * u) if u < 0.5 else 0.35 * (2 * u - 1)  # < 0: towards white, > 0: towards black
+        mixed = [v + (255 - v) * -t if t < 0 else v * (1 - t) for v in rgb]
+        out.append("#" + "".join(f"{round(v):02x}" for v in mixed))
+    return out
 
 
 def line_kwargs(

@@ -274,3 +274,23 @@ def test_log_axes_of_the_plots_tick_at_round_decades():
 def test_the_scan_catches_raw_names(text):
     with pytest.raises(AssertionError):
         _assert_plain_words(text)
+
+
+def test_shades_keep_the_configuration_colour_light_to_dark():
+    from lstmsym.style import shades
+
+    def lightness(color):
+        return sum(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+    for config in ("rnn", "dense_memory", "lstm", "gru"):
+        for count in (1, 2, 3, 5):
+            out = shades(config, count)
+            assert len(out) == count and len(set(out)) == count
+            assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in out)
+            assert [lightness(c) for c in out] == sorted((lightness(c) for c in out), reverse=True)
+            if count % 2:
+                assert out[count // 2] == style(config).color
+    with pytest.raises(LstmsymError, match="count"):
+        shades("rnn", 0)
+    with pytest.raises(LstmsymError, match="no style"):
+        shades("seed 3", 2)
