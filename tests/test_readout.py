@@ -2,7 +2,7 @@
 
 Independent checks: the symbolic slope against plain differentiation of h written out in c_t; the numeric
 slope against that symbolic one at the trajectory's values; the drifted memory of the 1997 cell against the
-cumulative sum of i ⊙ g read from the same trajectory; ∂L/∂c_0 of the identity readout against o_T.
+cumulative sum of i ⊙ g read from the same trajectory; ∂loss/∂c_0 of the identity readout against o_T.
 """
 
 import numpy as np
@@ -16,6 +16,7 @@ from lstmsym.errors import LstmsymError
 from lstmsym.experiments.readout import (
     DENSE_READOUT_CONTROLS,
     H_BOUNDS,
+    LOSS,
     READOUTS,
     dense_readout_controls,
     drift_at_steps,
@@ -182,7 +183,7 @@ def test_saturation_cuts_the_slope_and_identity_keeps_it():
     )
     np.testing.assert_allclose(ident_run.traj.states["h"][-1], o_T * ident_run.traj.states["c"][-1])
     g_tanh, g_ident = tanh_run.gradients(), ident_run.gradients()
-    # with W = 0 and f ≡ 1, ∂L/∂c_0 = ∂h_T/∂c_T: 0 for the saturated tanh, o_T for the identity
+    # with W = 0 and f ≡ 1, ∂loss/∂c_0 = ∂h_T/∂c_T: 0 for the saturated tanh, o_T for the identity
     assert g_tanh.dL_dc0 < 1e-300
     np.testing.assert_allclose(g_ident.dL_dc0, o_T.max(), rtol=1e-12)
     assert g_ident.param_norm > 1e4 * g_tanh.param_norm
@@ -241,7 +242,8 @@ def test_cumulative_write_and_gradient_summary():
     table = gradient_summary([run])
     assert table.index.tolist() == [("lstm1997", "identity")]
     row, g = table.iloc[0], run.gradients()
-    assert row["|∂E/∂c_0|"] == g.dL_dc0 and row["‖∂E/∂θ‖"] == g.param_norm
+    assert row[f"|∂{LOSS}/∂c_0|"] == g.dL_dc0 and row[f"‖∂{LOSS}/∂θ‖"] == g.param_norm
+    assert LOSS == "\N{SCRIPT CAPITAL L}"  # the notebooks' \mathcal L, not the lag L
     assert row["|c_T|"] == run.c_norm[-1] and row["‖∂h_T/∂c_T‖"] == run.slope_norm[-1]
     with_forget = simulate_drift(make_cell("lstm", n=2), T=50, seed=0)
     assert np.abs(with_forget.cumulative_write - with_forget.traj.states["c"]).max() > 1.0
@@ -546,7 +548,7 @@ def test_drift_gradient_growth_is_polynomial_and_the_carousel_is_exactly_one():
     table = drift_gradient_growth((100, 200, 400), readouts=("identity", "tanh"), seed=0, n=3)
     assert (table["dcT_dc0"] == 1.0).all()                  # f ≡ 1 and no W: ∂c_T/∂c_0 = I
     ident = table[table["readout"] == "identity"]
-    for row in ident.itertuples():                          # ∂L/∂c_0 = ∂L/∂c_T = o_T for h = o ⊙ c
+    for row in ident.itertuples():                          # ∂loss/∂c_0 = ∂loss/∂c_T = o_T for h = o ⊙ c
         run = simulate_drift(make_cell("lstm1997", n=3, readout="identity"), T=row.T, seed=0)
         assert np.isclose(row.dL_dc0, run.traj.gates["o"][-1].max(), rtol=1e-12)
         seed_T = {"c": np.zeros(3), "h": np.ones(3)}

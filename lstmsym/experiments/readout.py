@@ -45,6 +45,9 @@ from ..numerics.params import check_params, random_sequence
 
 READOUTS = ("tanh", "sigmoid", "identity", "dense")
 
+#: The course's symbol for a loss in table headers (the notebooks' $\mathcal L$; L is a lag).
+LOSS = "\N{SCRIPT CAPITAL L}"
+
 #: The open interval h = o ⊙ φ(c) lies in, for each readout (o ∈ (0, 1)); None: unbounded.
 H_BOUNDS: dict[str, tuple[float, float] | None] = {
     "tanh": (-1.0, 1.0),
@@ -257,7 +260,7 @@ class DriftRun:
         return float(h.min()), float(h.max())
 
     def gradients(self) -> DriftGradients:
-        """Backpropagate the loss E = Σ_j h_{T,j} through the whole run (the reference's BPTT)."""
+        """Backpropagate the loss Σ_j h_{T,j} (:data:`LOSS`) through the whole run (the reference's BPTT)."""
         n = self.cell.n
         grads = reference.backward(
             self.cell, self.params, self.traj, self.xs, {"c": np.zeros(n), "h": np.ones(n)}
@@ -296,10 +299,10 @@ def write_gate_means(run: DriftRun, last: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class DriftGradients:
-    """Gradient of the loss E = Σ h_T after a drift run: what reaches the first memory, and the weights."""
+    """Gradient of the loss Σ_j h_{T,j} (:data:`LOSS`) after a drift run: what reaches c_0, the weights."""
 
-    dL_dc0: float  # max_j |∂E/∂c_{0,j}|: how much of the loss reaches the memory's start
-    param_norm: float  # ‖∂E/∂θ‖ over every parameter
+    dL_dc0: float  # max_j |∂loss/∂c_{0,j}|: how much of the loss reaches the memory's start
+    param_norm: float  # ‖∂loss/∂θ‖ over every parameter
     largest_param: str  # the parameter with the largest gradient norm
     largest_norm: float
 
@@ -381,9 +384,9 @@ def drift_gradient_growth(
     """How the 1997 cell's gradients grow with the length T of a drifting run, per readout.
 
     One :func:`simulate_drift` run of ``make_cell("lstm1997", n=n, readout=r)`` per T and readout (same seed),
-    and L = Σ_j h_{T,j} backpropagated through all T steps (:meth:`DriftRun.gradients`). Columns: ``T``,
+    and the loss Σ_j h_{T,j} backpropagated through all T steps (:meth:`DriftRun.gradients`). Columns: ``T``,
     ``readout``, ``c_T`` and ``h_T`` (max over units), ``dcT_dc0`` (‖∂c_T/∂c_0‖_2, total path), ``dL_dc0``
-    (max_j |∂L/∂c_{0,j}|) and ``param_norm`` (‖∂L/∂θ‖).
+    (max_j |∂loss/∂c_{0,j}|) and ``param_norm`` (‖∂loss/∂θ‖).
 
     >>> table = drift_gradient_growth((50, 100), readouts=("identity",))
     >>> table["dcT_dc0"].tolist()          # the carousel: exactly 1 whatever T
@@ -491,12 +494,13 @@ def h_ranges(runs: Sequence[DriftRun]):
 
 def gradient_summary(runs: Sequence[DriftRun]):
     """Each run at its last step T, as a pandas DataFrame indexed by (cell, readout): max |c_T|, max |h_T|,
-    ‖∂h_T/∂c_T‖_∞, and for the loss E = Σ_j h_{T,j} backpropagated through the whole run
-    (:meth:`DriftRun.gradients`) the largest |∂E/∂c_0| and the norm ‖∂E/∂θ‖ over every parameter.
+    ‖∂h_T/∂c_T‖_∞, and for the loss Σ_j h_{T,j} (:data:`LOSS`) backpropagated through the whole run
+    (:meth:`DriftRun.gradients`) the largest |∂loss/∂c_0| and the norm ‖∂loss/∂θ‖ over every parameter,
+    in columns named with the course's symbol for the loss.
 
     >>> run = simulate_drift(make_cell("lstm1997", n=2, readout="identity"), T=50, seed=0)
     >>> row = gradient_summary([run]).loc[("lstm1997", "identity")]
-    >>> bool(row["|∂E/∂c_0|"] == row["‖∂h_T/∂c_T‖"])     # f ≡ 1: the carousel carries o_T back unchanged
+    >>> bool(row[f"|∂{LOSS}/∂c_0|"] == row["‖∂h_T/∂c_T‖"])  # f ≡ 1: the carousel carries o_T back unchanged
     True
     """
     import pandas as pd
@@ -510,8 +514,8 @@ def gradient_summary(runs: Sequence[DriftRun]):
                 "|c_T|": float(run.c_norm[-1]),
                 "|h_T|": float(run.h_norm[-1]),
                 "‖∂h_T/∂c_T‖": float(run.slope_norm[-1]),
-                "|∂E/∂c_0|": g.dL_dc0,
-                "‖∂E/∂θ‖": g.param_norm,
+                f"|∂{LOSS}/∂c_0|": g.dL_dc0,
+                f"‖∂{LOSS}/∂θ‖": g.param_norm,
             }
         )
     return pd.DataFrame(rows, index=_run_index(runs))
@@ -946,6 +950,7 @@ __all__ = [
     "DENSE_READOUT_CONTROLS",
     "DRIFT_READOUT_LINESTYLES",
     "H_BOUNDS",
+    "LOSS",
     "PATHS",
     "READOUTS",
     "DriftGradients",
