@@ -129,7 +129,7 @@ def _table() -> dict[str, Style]:
         ("no recurrent weights", "no recurrent weights (re-run)", "#756bb1", (0, (5, 1, 1, 1, 1, 1)), "1"),
         ("truncated", "truncated gradient (1997)", "#31a354", (0, (1, 1)), "|"),
         ("carousel", r"carousel (direct path: $\prod f$)", "#3182bd", "--", ""),
-        ("bound", r"bound $(\gamma\lambda_1)^{T-k}$", "#7f7f7f", ":", ""),
+        ("bound", r"bound $(\gamma\lambda_1)^{L}$", "#7f7f7f", ":", ""),
     ]
     for b, (color, marker) in _LSTM_BIASES.items():
         rows.append((f"lstm b_f={_bias(b)}", f"LSTM, $b_f = {_bias(b)}$", color, "-", marker))

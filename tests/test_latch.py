@@ -110,8 +110,9 @@ def test_step_factor_vectorises():
 def test_plots():
     from matplotlib.figure import Figure
 
-    ax = plot_map(1.5, ax=Figure().subplots())
-    assert len(ax.get_lines()) == 2 + 3
+    ax = plot_map(1.5, ax=Figure().subplots())  # the map, the diagonal, then -a* and +a* together, and 0
+    assert len(ax.get_lines()) == 2 + 2
+    assert sum(len(line.get_xdata()) for line in ax.get_lines()[2:]) == 3  # every fixed point drawn
     ax = plot_derivative((0.5, 3.0), T=20, ax=Figure().subplots())
     assert ax.get_yscale() == "log" and len(ax.get_lines()) == 2
 
@@ -154,8 +155,13 @@ def test_map_label_and_decade_ticks():
 
     from lstmsym.experiments.latch import map_label
 
-    assert map_label(3.0) == "a ↦ 3 tanh(a)" and map_label(1.5, 0.5) == "a ↦ 1.5 tanh(a) + 0.5"
-    assert plot_map(3.0, ax=Figure().subplots()).get_title() == "a ↦ 3 tanh(a)"
+    assert map_label(3.0) == r"$a \mapsto 3\,\tanh(a)$"
+    assert map_label(1.5, 0.5) == r"$a \mapsto 1.5\,\tanh(a) + 0.5$"
+    ax = plot_map(3.0, ax=Figure().subplots())
+    assert ax.get_title() == r"$a \mapsto 3\,\tanh(a)$"
+    labels = ax.get_legend_handles_labels()[1]  # the two attractors +-a* share one entry (review item 22)
+    assert len(labels) == len(set(labels)) == 4
+    assert sum(label.startswith("stable") for label in labels) == 1 and r"\pm" in labels[2]
     ax = plot_derivative((0.5, 1.0, 1.5, 3.0), a0=1.0, T=100, ax=Figure().subplots())
     assert "+ 0" not in ax.get_title()
     exponents = np.round(np.log10(ax.get_yticks())).astype(int)

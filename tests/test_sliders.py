@@ -6,6 +6,7 @@ The live widget in JupyterLab is tested in tests/test_sliders_browser.py.
 
 import base64
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -15,6 +16,7 @@ from lstmsym.experiments import rnn_bounds, sliders
 from lstmsym.experiments.routes import route_decomposition
 from lstmsym.experiments.sweeps import lag_norms, sample_run
 from lstmsym.numerics.reference import forward
+from lstmsym.style import style
 
 pytest.importorskip("ipywidgets", reason="the notebooks extra (ipywidgets) is not installed")
 
@@ -175,10 +177,32 @@ def test_draw_functions_label_the_numbers_they_show():
     sliders.draw_pascanu(sweep, fig)
     title = fig.axes[0].get_title()
     assert f"median {sweep.median(0)[-1]:.2e}, bound {0.9**20:.2e}" in title and len(fig.axes) == 1
+    assert r"$\gamma\lambda_1 = 0.90$" in title  # math text, not raw text
+    low, high = fig.axes[0].get_ylim()  # fitted to the drawn values, not a fixed range
+    drawn = np.concatenate([sweep.norms.ravel(), sweep.bound(0)])
+    assert low <= drawn.min() and drawn.max() <= high
+    assert np.log10(high / low) < np.log10(drawn.max() / drawn.min()) + 2
     curves = sliders.keep_gate_curves(3.0, wg_scale=0.0, n=2, T=10, seeds=(0,))
     sliders.draw_keep_gate(curves, fig)
-    assert "b_f = 3, W_g × 0" in fig.axes[0].get_title() and len(fig.axes) == 1
-    assert fig.axes[0].get_yscale() == "log"
+    ax = fig.axes[0]
+    assert r"$b_f = 3$, $W_g \times 0$" in ax.get_title() and len(fig.axes) == 1
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "lag $L = T - k$"
+    shown = 10.0 ** np.concatenate([curves.log10_total.ravel(), curves.log10_direct.ravel()])
+    low, high = ax.get_ylim()
+    assert low <= shown.min() and shown.max() <= high
+    assert np.log10(high / low) < np.log10(shown.max() / shown.min()) + 2
+    lines = {line.get_label(): line for line in ax.get_lines()}  # the direct path: the course's one look
+    (direct,) = [line for label, line in lines.items() if label.startswith("direct path")]
+    assert matplotlib.colors.same_color(direct.get_color(), style("carousel").color)
+    assert direct.get_linestyle() == "--"
+    (total,) = [line for label, line in lines.items() if label.startswith("total")]
+    assert matplotlib.colors.same_color(total.get_color(), style("total").color)
+
+
+def test_fit_log_range_fits_the_values_and_ignores_what_is_not_drawn():
+    low, high = sliders.fit_log_range(np.array([1e-5, 1.0, np.nan, 0.0]))
+    assert 1e-6 < low < 1e-5 and 1.0 < high < 10.0
+    assert sliders.fit_log_range(np.array([np.nan])) == (sliders.FLOOR, 1.0)
 
 
 def png_of(app) -> bytes:

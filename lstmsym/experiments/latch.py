@@ -172,15 +172,15 @@ def loglog_slope(w: float, a0: float, t1: int, t2: int, u: float = 0.0) -> float
 
 
 def map_label(w: float, u: float = 0.0) -> str:
-    """The latch map as a short title: the "+ u" term only when u is not 0.
+    r"""The latch map as a short title in math text: the "+ u" term only when u is not 0.
 
     >>> map_label(2.0), map_label(1.5, u=-0.25)
-    ('a ↦ 2 tanh(a)', 'a ↦ 1.5 tanh(a) − 0.25')
+    ('$a \\mapsto 2\\,\\tanh(a)$', '$a \\mapsto 1.5\\,\\tanh(a) - 0.25$')
     """
     w, u = _real("w", w), _real("u", u)
     if u == 0.0:
-        return f"a ↦ {w:g} tanh(a)"
-    return f"a ↦ {w:g} tanh(a) {'+' if u > 0 else '−'} {abs(u):g}"
+        return rf"$a \mapsto {w:g}\,\tanh(a)$"
+    return rf"$a \mapsto {w:g}\,\tanh(a) {'+' if u > 0 else '-'} {abs(u):g}$"
 
 
 def _decade_ticks(ax, lowest: float) -> None:
@@ -216,12 +216,16 @@ def factor_at_fixed_point() -> sp.Expr:
 
 
 def plot_map(w: float, u: float = 0.0, ax=None):
-    """The map a ↦ w tanh(a) + u against the diagonal; fixed points filled (stable) or open (other).
+    r"""The map a ↦ w tanh(a) + u (in the RNN's colour: the latch is a one-unit tanh RNN) against the
+    diagonal; fixed points in black, filled (stable) or open (other), one legend entry per kind and factor
+    (the two symmetric attractors ±a* of u = 0 share theirs).
 
     >>> from matplotlib.figure import Figure
     >>> ax = plot_map(2.0, ax=Figure().subplots())
     >>> ax.get_title()
-    'a ↦ 2 tanh(a)'
+    '$a \\mapsto 2\\,\\tanh(a)$'
+    >>> ax.get_legend_handles_labels()[1][2:]
+    ['stable $a^* = \\pm 1.915$, factor 0.166', 'unstable $a^* = 0$, factor 2']
     """
     w, u = _real("w", w), _real("u", u)
     if ax is None:
@@ -230,17 +234,29 @@ def plot_map(w: float, u: float = 0.0, ax=None):
         _, ax = plt.subplots(figsize=(4.2, 3.8))
     span = abs(w) + abs(u) + 1.0
     grid = np.linspace(-span, span, 400)
-    ax.plot(grid, w * np.tanh(grid) + u, color="C0", label=r"$w\,\tanh(a) + u$")
+    from ..style import style
+
+    ax.plot(grid, w * np.tanh(grid) + u, color=style("rnn").color, label=r"$w\,\tanh(a) + u$")
     ax.plot(grid, grid, color="0.5", ls=":", label="$a$ (diagonal)")
-    for p in fixed_points(w, u):
+    groups: dict[tuple[str, str], list[float]] = {}  # (kind, factor as shown) -> the fixed points
+    points = fixed_points(w, u)
+    for p in points:
+        groups.setdefault((p.kind, f"{p.factor:.3g}"), []).append(p.a)
+    for (kind, factor), where in groups.items():
+        stable = next(p.stable for p in points if p.kind == kind and f"{p.factor:.3g}" == factor)
+        if len(where) == 2 and np.isclose(where[0], -where[1], rtol=1e-9, atol=1e-12):
+            at = rf"\pm {abs(where[0]):.4g}"
+        else:
+            at = ", ".join(f"{a:.4g}" for a in where)
         ax.plot(
-            p.a,
-            p.a,
+            where,
+            where,
             "o",
             ms=8,
-            color="C3",
-            mfc="C3" if p.stable else "white",
-            label=f"{p.kind}, factor {p.factor:.3g}",
+            color="black",
+            mfc="black" if stable else "white",
+            linestyle="none",
+            label=f"{kind} $a^* = {at}$, factor {factor}",
         )
     ax.set_xlabel("$a_{t-1}$")
     ax.set_ylabel("$a_t$")
@@ -264,10 +280,21 @@ def plot_derivative(
 
         _, ax = plt.subplots(figsize=(6, 3.8))
     T = _steps(T)
+    from ..style import markevery
+
     lowest = 1.0
-    for w in ws:
+    shades = _rnn_shades(len(ws))
+    for j, w in enumerate(ws):
         d = np.abs(derivative(w, a0, T, u))
-        ax.plot(np.arange(T + 1), d, label=f"$w = {w:g}$")
+        ax.plot(
+            np.arange(T + 1),
+            d,
+            color=shades[j],
+            marker="os^vD<>ph*"[j % 10],
+            markevery=markevery(T + 1, j),
+            markersize=5,
+            label=f"$w = {w:g}$",
+        )
         lowest = min(lowest, float(d[d > 0].min()))
     ax.set_yscale("log")
     _decade_ticks(ax, lowest)
@@ -278,6 +305,21 @@ def plot_derivative(
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
     return ax
+
+
+def _rnn_shades(k: int) -> list[tuple[float, float, float]]:
+    """``k`` shades of the RNN's colour (:mod:`lstmsym.style`), light to dark: one per weight w of the latch.
+
+    >>> len(_rnn_shades(4)), _rnn_shades(4)[0] > _rnn_shades(4)[-1]    # lightest first
+    (4, True)
+    """
+    from matplotlib.colors import to_rgb
+
+    from ..style import style
+
+    base = np.array(to_rgb(style("rnn").color))
+    mix = np.linspace(-0.55, 0.45, k) if k > 1 else np.zeros(1)  # < 0: toward white, > 0: toward black
+    return [tuple(np.where(m < 0, base + (1 - base) * -m, base * (1 - m)).tolist()) for m in mix]
 
 
 def fixed_point_frame(ws: Sequence[float] = (0.5, 1.0, 1.5, 3.0), u: float = 0.0):

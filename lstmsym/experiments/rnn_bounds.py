@@ -332,7 +332,7 @@ def plot_bound_sweep(sweep: BoundSweep, axes=None):
     >>> sweep = bound_sweep(lambdas=(0.8, 1.2), n=4, T=10, seeds=(0,))
     >>> axes = plot_bound_sweep(sweep, Figure().subplots(1, 2))
     >>> print(axes[1].get_title(), axes[0].get_yscale())
-    $\\gamma\\lambda_1$ = 1.2 log
+    $\\gamma\\lambda_1 = 1.2$ log
     """
     if not isinstance(sweep, BoundSweep):
         raise LstmsymError(f"sweep must be a BoundSweep (from bound_sweep), got {type(sweep).__name__}")
@@ -357,8 +357,8 @@ def plot_bound_sweep(sweep: BoundSweep, axes=None):
         ax.plot(lags, sweep.bound(i), color=bound.color, linestyle=bound.linestyle, lw=1.5, label=label)
         log_axis(ax, "y")
         ax.set_xlabel("lag $L = T - k$")
-        ax.set_title(f"$\\gamma\\lambda_1$ = {sweep.gamma * sweep.lambdas[i]:g}")
+        ax.set_title(f"$\\gamma\\lambda_1 = {sweep.gamma * sweep.lambdas[i]:g}$")
         ax.grid(True, which="major", alpha=0.3)
-    axes[0].set_ylabel(r"$\|\partial h_T / \partial h_k\|_2$")
+    axes[0].set_ylabel(r"$\|\partial h_T / \partial h_{T-L}\|_2$")
     axes[0].legend(fontsize=8, loc="lower left")
     return axes

@@ -260,8 +260,8 @@ def plot_routes(
         shown = np.where(values > -300, values, np.nan)
         ax.plot(routes.lags, 10.0**shown, **line_kwargs(control, j, npoints=len(routes.lags)))
     log_axis(ax, "y")
-    ax.set_xlabel("lag $T - k$")
-    ax.set_ylabel(r"median $\|\partial c_T/\partial c_k\|_2$")
+    ax.set_xlabel("lag $L = T - k$")
+    ax.set_ylabel(r"median $\|\partial c_T/\partial c_{T-L}\|_2$")
     ax.set_title(
         title or f"Routes of the total Jacobian, $b_f = {bias:g}$, median of {len(routes.seeds)} seeds"
     )
@@ -313,6 +313,38 @@ class KeepWindow:
             rows.append((cell, runs["knob"].iloc[0], path, seed, low, high, solid, upward))
         columns = ["cell", "knob", "path", "seed", "smallest_inside", "largest_inside", "one_interval"]
         return pd.DataFrame(rows, columns=[*columns, "inside_for_all_larger"])
+
+    def interval_table(self):
+        """The window per draw, readable (pandas DataFrame of text): a row per (cell, knob, path), a column
+        per seed. ``"a to b"``: every grid value from a to b is inside; ``"a to b (gaps)"``: the smallest and
+        largest value inside, with some grid values between them outside; ``"a only"``: a single grid value;
+        ``"≥ a"``: a and every larger value up to the grid's end; ``"never"``: no value. Ends as in
+        :meth:`intervals` (which holds the numbers), written to three significant digits.
+
+        >>> window = keep_window(lag=20, n=2, seeds=(0,), radii=(0.5, 1.0), biases=(0.0, 10.0))
+        >>> window.interval_table().loc[("LSTM", "b_f", "carousel (direct)"), 0]
+        '≥ 10'
+        """
+        names = {"rnn": "RNN", "dense_memory": "dense memory", "lstm": "LSTM"}
+        paths = {"total": "total", "carousel": "carousel (direct)"}
+        rows = self.intervals()
+
+        def entry(row) -> str:
+            low, high = row["smallest_inside"], row["largest_inside"]
+            if np.isnan(low):
+                return "never"
+            if row["inside_for_all_larger"]:
+                return f"≥ {low:.3g}"
+            if low == high:
+                return f"{low:.3g} only"
+            return f"{low:.3g} to {high:.3g}" + ("" if row["one_interval"] else " (gaps)")
+
+        rows = rows.assign(
+            cell=rows["cell"].map(names), path=rows["path"].map(paths), entry=rows.apply(entry, axis=1)
+        )
+        table = rows.pivot(index=["cell", "knob", "path"], columns="seed", values="entry")
+        first_seen = dict.fromkeys(zip(rows["cell"], rows["knob"], rows["path"], strict=True))
+        return table.loc[list(first_seen)]
 
     def summary(self):
         """Per (cell, path): the fraction of (value, seed) pairs inside the window, and per seed the knob
@@ -405,26 +437,45 @@ def keep_window(
 
 
 def plot_keep_window(window: KeepWindow, axes=None):
-    """Two panels, log y: the RNN's and dense memory's norm against the spectral radius of W, and the
-    LSTM's (carousel dashed, total solid) against b_f; one thin line per seed, the window shaded. Returns the
-    Figure."""
-    import matplotlib.pyplot as plt
+    """Two panels, log y: the RNN's ‖∂h/∂h_0‖ and the dense memory's ‖∂c/∂c_0‖ against the spectral radius of
+    the recurrent weight (log x, ticks at 0.5, 1, 2, 4), and the LSTM's ‖∂c/∂c_0‖ (carousel dashed, total
+    solid, in the LSTM's colour) against b_f, on a y range of [low/100, high·100] so that the exits above the
+    window show; one thin line per seed, the window shaded and in the legend. Returns the Figure.
 
-    from ..style import log_axis, style
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> window = keep_window(lag=20, n=2, seeds=(0,), radii=(0.5, 1.0, 4.0), biases=(0.0, 10.0))
+    >>> fig = plot_keep_window(window)
+    >>> tuple(map(float, fig.axes[1].get_ylim())), [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ((0.001, 1000.0), ['0.5', '1', '2', '4'])
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib import ticker
+
+    from ..style import log_axis, path_linestyle, style
 
     if not isinstance(window, KeepWindow):
         raise LstmsymError(f"window must be a KeepWindow, got {type(window).__name__}")
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(13, 4.5), sharey=True, layout="constrained")
+        _, axes = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
     table = window.table
-    # the cells in their own styles; the LSTM's two paths in the route controls' styles (total, carousel)
+    lstm = style("lstm")
+    # each cell in its own colour; the LSTM's two paths by line style (total solid, direct dashed)
     series = [
-        (axes[0], "rnn", "total", style("rnn"), style("rnn").label),
-        (axes[0], "dense_memory", "total", style("dense_memory"), style("dense_memory").label),
-        (axes[1], "lstm", "total", style("total"), "LSTM, " + style("total").label),
-        (axes[1], "lstm", "carousel", style("carousel"), "LSTM, " + style("carousel").label),
+        (axes[0], "rnn", "total", style("rnn").color, "-", "RNN, total"),
+        (axes[0], "dense_memory", "total", style("dense_memory").color, "-", "dense memory, total"),
+        (axes[1], "lstm", "total", lstm.color, path_linestyle("total"), "LSTM, total"),
+        (
+            axes[1],
+            "lstm",
+            "carousel",
+            lstm.color,
+            path_linestyle("direct"),
+            r"LSTM, carousel (direct path: $\prod f_t$)",
+        ),
     ]
-    for ax, cell, path, look, label in series:
+    for ax, cell, path, color, linestyle, label in series:
         part = table[(table["cell"] == cell) & (table["path"] == path)]
         for j, (_, runs) in enumerate(part.groupby("seed")):
             runs = runs.sort_values("value")
@@ -432,21 +483,31 @@ def plot_keep_window(window: KeepWindow, axes=None):
             ax.plot(
                 runs["value"],
                 10.0**values,
-                color=look.color,
-                linestyle=look.linestyle,
+                color=color,
+                linestyle=linestyle,
                 linewidth=1,
                 label=label if j == 0 else None,
             )
+    window_label = f"window [{window.low:g}, {window.high:g}]"
     for ax in axes:
-        ax.axhspan(window.low, window.high, color="gray", alpha=0.2, linewidth=0)
+        ax.axhspan(window.low, window.high, color="gray", alpha=0.2, linewidth=0, label=window_label)
         log_axis(ax, "y")
-        ax.set_ylim(1e-30, 1e8)
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize="small")
-    log_axis(axes[0], "x")
+    axes[0].set_ylim(1e-30, 1e8)
+    axes[1].set_ylim(window.low / 100, window.high * 100)  # zoomed: the exits above the window show
+    axes[0].set_xscale("log")
+    radii = table.loc[table["cell"] != "lstm", "value"]
+    ticks = [t for t in (0.25, 0.5, 1.0, 2.0, 4.0, 8.0) if radii.min() <= t <= radii.max() * 1.0001]
+    axes[0].xaxis.set_major_locator(ticker.FixedLocator(ticks))
+    axes[0].xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axes[0].xaxis.set_minor_formatter(ticker.NullFormatter())
     axes[0].set_xlabel("spectral radius of the recurrent weight ($W$; $W_c$)")
-    axes[0].set_ylabel(rf"$\|\partial m_{{{window.lag}}}/\partial m_0\|_2$ (one line per seed)")
+    lag = window.lag
+    rnn_norm = rf"$\|\partial h_{{{lag}}}/\partial h_0\|_2$"
+    axes[0].set_ylabel(rf"{rnn_norm} (RNN), $\|\partial c_{{{lag}}}/\partial c_0\|_2$ (dense memory)")
     axes[0].set_title("RNN and dense memory: the weight sets the gain")
     axes[1].set_xlabel("keep-gate bias $b_f$ (weights as drawn)")
+    axes[1].set_ylabel(rf"$\|\partial c_{{{lag}}}/\partial c_0\|_2$ (LSTM)")
     axes[1].set_title("LSTM: the bias sets the carousel's gain")
     return axes[0].figure

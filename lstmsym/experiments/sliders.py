@@ -53,6 +53,7 @@ __all__ = [
     "draw_keep_gate",
     "draw_lag_sweep",
     "draw_pascanu",
+    "fit_log_range",
     "keep_gate_curves",
     "keep_gate_slider",
     "lag_reading",
@@ -83,6 +84,24 @@ def _knob(name: str, value: object, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value <= high:
         raise LstmsymError(f"{name} must be a number in [{low:g}, {high:g}], got {value!r}")
     return float(value)
+
+
+def fit_log_range(*values, pad: float = 0.05) -> tuple[float, float]:
+    """y limits for a log axis that fit the drawn values: from the smallest to the largest positive finite
+    value (NaN, 0 and values below FLOOR are not drawn), widened by ``pad`` of the span in decades on each
+    side (at least a third of a decade).
+
+    >>> lo, hi = fit_log_range(np.array([1.0, 1e-10]), np.array([np.nan, 10.0]))
+    >>> round(float(np.log10(lo)), 2), round(float(np.log10(hi)), 2)
+    (-10.55, 1.55)
+    """
+    flat = np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in values])
+    flat = flat[np.isfinite(flat) & (flat >= FLOOR)]
+    if flat.size == 0:
+        return (FLOOR, 1.0)
+    low, high = np.log10(flat.min()), np.log10(flat.max())
+    margin = max(pad * (high - low), 1 / 3)
+    return (10.0 ** max(low - margin, np.log10(FLOOR)), 10.0 ** (high + margin))
 
 
 def _shown(log10_values: np.ndarray) -> np.ndarray:
@@ -119,10 +138,9 @@ def pascanu_curves(
 
 
 def draw_pascanu(sweep: rnn_bounds.BoundSweep, fig) -> None:
-    """One panel on ``fig`` (cleared first): every seed's norm (thin), their median, and the bound (dashed).
-
-    The y axis is fixed to what the slider's range can reach, so the lines visibly move with the knob.
-    """
+    """One panel on ``fig`` (cleared first): every seed's norm (thin), their median, and the bound (dotted),
+    in the RNN's and the bound's styles of :mod:`lstmsym.style`; the y axis fitted to the drawn values
+    (:func:`fit_log_range`), the title in math text with both values at the last lag."""
     if not isinstance(sweep, rnn_bounds.BoundSweep) or len(sweep.lambdas) != 1:
         raise LstmsymError("sweep must be a BoundSweep of one λ1 (from pascanu_curves)")
     fig.clear()
@@ -130,11 +148,11 @@ def draw_pascanu(sweep: rnn_bounds.BoundSweep, fig) -> None:
     rnn_bounds.plot_bound_sweep(sweep, axes=ax)
     median, bound = sweep.median(0)[-1], sweep.bound(0)[-1]
     ax.set_title(
-        f"RNN, n = {sweep.n}: \u03b3\u03bb1 = {sweep.gamma * sweep.lambdas[0]:.2f};  "
-        f"lag {sweep.T}: median {median:.2e}, bound {bound:.2e}",
+        rf"RNN, $n = {sweep.n}$: $\gamma\lambda_1 = {sweep.gamma * sweep.lambdas[0]:.2f}$;  "
+        f"lag $L = {sweep.T}$: median {median:.2e}, bound {bound:.2e}",
         fontsize=10,
     )
-    ax.set_ylim(1e-60, 1e20)
+    ax.set_ylim(*fit_log_range(sweep.norms, sweep.bound(0)))
 
 
 def pascanu_slider(
@@ -255,30 +273,36 @@ def keep_gate_curves(
 
 def draw_keep_gate(curves: KeepGateCurves, fig) -> None:
     """One panel on ``fig`` (cleared first): each seed's total (thin), the medians of the total (solid) and
-    of the direct path (dashed), log y axis fixed to the sliders' reach."""
+    of the direct path (dashed), in the styles of :mod:`lstmsym.style` (``"total"`` and ``"carousel"``: the
+    direct path has the same look as in every other figure of the course); log y axis fitted to the drawn
+    values (:func:`fit_log_range`), the title in math text."""
     if not isinstance(curves, KeepGateCurves):
         raise LstmsymError(
             f"curves must be KeepGateCurves (from keep_gate_curves), got {type(curves).__name__}"
         )
+    from ..style import log_axis, style
+
     fig.clear()
     ax = fig.add_subplot()
+    total_look, direct_look = style("total"), style("carousel")
     for row in curves.log10_total:
-        ax.plot(curves.lags, _shown(row), color="C0", lw=0.6, alpha=0.4)
+        ax.plot(curves.lags, _shown(row), color=total_look.color, lw=0.6, alpha=0.3)
     total, direct = curves.median("total"), curves.median("direct")
     S = len(curves.seeds)
-    ax.plot(curves.lags, _shown(total), color="C0", lw=2, label=f"total (backpropagation), median of {S}")
-    label = rf"direct path $\prod f_t$, median of {S}"
-    ax.plot(curves.lags, _shown(direct), "--", color="C3", lw=2, label=label)
-    ax.set_yscale("log")
-    ax.set_ylim(1e-35, 1e10)
-    ax.set_yticks([10.0**e for e in range(-30, 11, 10)])
-    ax.set_xlabel("lag L = T - k")
+    for values, look, label in (
+        (total, total_look, f"total (backpropagation), median of {S}"),
+        (direct, direct_look, rf"direct path $\prod f_t$, median of {S}"),
+    ):
+        ax.plot(curves.lags, _shown(values), color=look.color, linestyle=look.linestyle, lw=2, label=label)
+    log_axis(ax, "y")
+    ax.set_ylim(*fit_log_range(_shown(curves.log10_total), _shown(direct)))
+    ax.set_xlabel("lag $L = T - k$")
     ax.set_ylabel(r"$\|\partial c_T/\partial c_{T-L}\|_2$")
     T = int(curves.lags[-1])
     ax.set_title(
-        f"LSTM, n = {curves.n}: b_f = {curves.forget_bias:g}, W_g × {curves.wg_scale:g};  lag {T}: "
-        f"total {format_norm(total[-1])}, direct {format_norm(direct[-1])};  "
-        f"loop gain \u03c1 = {np.median(curves.rest_radius):.3f}",
+        rf"LSTM, $n = {curves.n}$: $b_f = {curves.forget_bias:g}$, $W_g \times {curves.wg_scale:g}$;  "
+        f"lag $L = {T}$: total {format_norm(total[-1])}, direct {format_norm(direct[-1])};  "
+        rf"loop gain $\rho = {np.median(curves.rest_radius):.3f}$",
         fontsize=9,
     )
     ax.grid(True, which="major", alpha=0.3)
@@ -366,26 +390,30 @@ def lag_reading(sweep: ParameterSweep, cell: str, lag: int) -> dict:
 def draw_lag_sweep(sweep: ParameterSweep, cell: str, lag: int, fig) -> None:
     """One panel on ``fig`` (cleared first): every cell's median (grey), ``cell``'s median with its quartile
     band in colour, and a marker at ``lag`` with the reading in the title."""
+    from ..style import style_or
+
     reading = lag_reading(sweep, cell, lag)
     chosen = sweep.index(cell)
+    look = style_or(reading["cell"], chosen).color  # the cell's colour in every figure of the course
     fig.clear()
     ax = fig.add_subplot()
     for v in range(len(sweep.values)):
         if v != chosen:
-            ax.plot(sweep.lags, _shown(sweep.median[v]), color="0.75", lw=1)
+            grey = "other cells, median" if v == (1 if chosen == 0 else 0) else None
+            ax.plot(sweep.lags, _shown(sweep.median[v]), color="0.75", lw=1, label=grey)
     ax.fill_between(
-        sweep.lags, _shown(sweep.q1[chosen]), _shown(sweep.q3[chosen]), color="C0", alpha=0.25, lw=0
+        sweep.lags, _shown(sweep.q1[chosen]), _shown(sweep.q3[chosen]), color=look, alpha=0.25, lw=0
     )
-    ax.plot(sweep.lags, _shown(sweep.median[chosen]), color="C0", lw=2, label=f"{reading['cell']}, median")
-    ax.axvline(lag, color="C3", lw=1)
+    ax.plot(sweep.lags, _shown(sweep.median[chosen]), color=look, lw=2, label=f"{reading['cell']}, median")
+    ax.axvline(lag, color="black", lw=1)
     if reading["median"] >= np.log10(FLOOR):
-        ax.plot([lag], [10.0 ** reading["median"]], "o", color="C3")
+        ax.plot([lag], [10.0 ** reading["median"]], "o", color="black")
     ax.set_yscale("log")
     ax.set_ylim(FLOOR, 1e10)
     ax.set_yticks([10.0**e for e in range(-300, 1, 50)])
-    ax.set_xlabel("lag L = T - k")
-    block = "c" if "'lstm" in sweep.values[chosen] or "dense_memory" in sweep.values[chosen] else "h"
-    ax.set_ylabel(rf"$\|\partial {block}_T/\partial {block}_{{T-L}}\|_2$ (total)")
+    ax.set_xlabel("lag $L = T - k$")
+    # one label for every line drawn: the memory c, or h for the cells without one (RNN, GRU)
+    ax.set_ylabel(r"total $\|\partial c_T/\partial c_{T-L}\|_2$ ($h$ for the RNN, GRU)")
     ax.set_title(
         f"{reading['cell']}, lag {lag}: median {format_norm(reading['median'])} "
         f"(quartiles {format_norm(reading['q1'])} to {format_norm(reading['q3'])}, "
