@@ -300,15 +300,26 @@ def deep_memory_norms(
 
 
 def plot_bound_check(check: BoundCheck, ax=None, title: str | None = None):
-    """Measured memory-path norms (solid) and their bounds ‖W_c‖₂^L (dotted), one colour per seed; log y."""
+    """Measured direct-path norms (solid) and their bounds ‖W_c‖₂^L (dotted), one shade of the dense memory's
+    colour per seed (:func:`lstmsym.style.shades`); log y.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from lstmsym.style import shades
+    >>> ax = plot_bound_check(pascanu_bound_check(n=2, max_lag=5, seeds=(0, 1)))
+    >>> [line.get_color() for line in ax.lines][::2] == shades("dense_memory", 2)
+    True
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
     import matplotlib.pyplot as plt
 
-    from ..style import log_axis, path_linestyle
+    from ..style import log_axis, path_linestyle, shades
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
+    colors = shades("dense_memory", len(check.seeds))  # one cell: its colour, a shade per seed
     for s, seed in enumerate(check.seeds):
-        color = f"C{s}"  # seeds are not configurations: matplotlib's colours
+        color = colors[s]
         ax.plot(check.lags, check.measured[s], "-", color=color, label=f"seed {seed}: measured")
         ax.plot(
             check.lags,
@@ -319,7 +330,7 @@ def plot_bound_check(check: BoundCheck, ax=None, title: str | None = None):
         )
     log_axis(ax, "y")
     ax.set_xlabel("lag $L = T - k$")
-    ax.set_ylabel(r"$\|\partial c_T / \partial c_{T-L}\|_2$ (memory path)")
+    ax.set_ylabel(r"$\|\partial c_T / \partial c_{T-L}\|_2$ (direct path)")
     ax.set_title(title or "Dense-memory cell: the RNN bound applies to its memory")
     ax.legend(
         fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import LstmsymError
-from ..style import coinciding, line_kwargs, log_axis, style, style_or
+from ..style import coinciding, line_kwargs, log_axis, shades, style, style_or
 from .sweeps import LagNorms, ParameterSweep, SeedNorms, short_label
 
 __all__ = ["FLOOR", "plot_at_lag", "plot_lag_norms", "plot_sweep"]
@@ -134,6 +134,23 @@ def _value_label(sweep: ParameterSweep, value) -> str:
     return f"{short} = {value:g}"
 
 
+def _value_colors(sweep: ParameterSweep) -> list[str] | None:
+    """For a sweep of one cell over a value that is not a configuration (λ1, the spectral radius, n, the input
+    scale): shades of the cell's own colour, light to dark with the value (:func:`lstmsym.style.shades`);
+    None otherwise (a cell sweep or a keep-gate bias sweep, whose lines are configurations with styles of
+    their own)."""
+    if sweep.parameter in ("cell", "forget_bias"):
+        return None
+    cell = short_label(sweep.config.get("cell", ""))
+    try:
+        style(cell)
+    except LstmsymError:
+        return None
+    order = np.argsort(np.argsort(np.asarray(sweep.values, dtype=float)))  # rank of each value
+    colors = shades(cell, len(sweep.values))
+    return [colors[int(r)] for r in order]
+
+
 def plot_sweep(
     sweep: ParameterSweep,
     ax=None,
@@ -145,7 +162,20 @@ def plot_sweep(
     """Median norm over the seeds against the lag, one line per value, quartile bands shaded.
 
     ``direct``: also draw the direct-path median (dashed, same colour) when the sweep has it. ``bound``:
-    draw Pascanu's bound (gamma λ1)^lag (dotted, same colour; spectral sweeps only). Returns the Figure.
+    draw Pascanu's bound (gamma λ1)^lag (dotted, same colour; spectral sweeps only). A sweep of one cell over
+    λ1, the spectral radius, n or the input scale draws its lines in shades of the cell's colour, light to
+    dark with the value. Returns the Figure.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from lstmsym.cells import make_cell
+    >>> from lstmsym.experiments.sweeps import spectral_sweep
+    >>> from lstmsym.style import shades
+    >>> sweep = spectral_sweep(make_cell("rnn", n=2), T=5, values=(0.8, 1.2), seeds=(0,))
+    >>> fig = plot_sweep(sweep, bound=True)
+    >>> [line.get_color() for line in fig.axes[0].lines][::2] == shades("rnn", 2)  # measured, bound
+    True
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     if not isinstance(sweep, ParameterSweep):
         raise LstmsymError(f"sweep must be a ParameterSweep, got {type(sweep).__name__}")
@@ -160,17 +190,20 @@ def plot_sweep(
     }
     together = coinciding(drawn)
     npoints = len(sweep.lags)
+    colors = _value_colors(sweep)
     for v, label in enumerate(labels):
         note = f" (coincides with {', '.join(labels[w] for w in together[v])})" if v in together else ""
-        kw = line_kwargs(keys[v], v, path="total", npoints=npoints, label=label + note)
+        shade = {} if colors is None else {"color": colors[v]}
+        kw = line_kwargs(keys[v], v, path="total", npoints=npoints, label=label + note, **shade)
+        if colors is not None:
+            kw["markerfacecolor"] = "none" if v % 2 else colors[v]
         _band(ax, sweep.lags, sweep.q1[v], sweep.median[v], sweep.q3[v], kw)
         if direct and sweep.direct_log10_norms is not None:
-            kw = line_kwargs(keys[v], v, path="direct", label=f"{label}, direct path", marker="")
+            kw = line_kwargs(keys[v], v, path="direct", label=f"{label}, direct path", marker="", **shade)
             _band(ax, sweep.lags, None, sweep.direct_median[v], None, kw)
         if bounds is not None:
-            kw = line_kwargs(
-                keys[v], v, path="bound", label=rf"{label}, bound $(\gamma\lambda_1)^{{L}}$", marker=""
-            )
+            bound_label = rf"{label}, bound $(\gamma\lambda_1)^{{L}}$"
+            kw = line_kwargs(keys[v], v, path="bound", label=bound_label, marker="", **shade)
             _band(ax, sweep.lags, None, bounds[v], None, kw)
     what = _PARAMETER_LABELS[sweep.parameter]
     cell = (
