@@ -81,7 +81,7 @@ def test_clipping_demo_matches_a_hand_made_backward_pass():
         assert after == pytest.approx(before, rel=1e-12)
     table = clip_frame(demo)
     assert list(table.index) == [0.5, 2.0] and list(table["θ"]) == [0.5, 0.5]
-    assert table.loc[2.0, "‖∂L/∂h_0‖"] == big.grad_norm and table.loc[2.0, "clipped at θ"] == big.clipped_norm
+    assert table.loc[2.0, "‖∂𝓛/∂h_0‖"] == big.grad_norm and table.loc[2.0, "clipped at θ"] == big.clipped_norm
     balance = lag_balance_frame(demo)
     assert tuple(balance.loc[0.5]) == small.lag_balance()
     with pytest.raises(LstmsymError, match="demos"):

@@ -56,7 +56,7 @@ def clip_by_norm(g: object, threshold: float) -> np.ndarray:
 class ClipDemo:
     """One backward pass through an RNN and what norm clipping at ``theta`` does to it.
 
-    ``ds`` is (T+1, n): ``ds[k]`` = ∂L/∂h_k for L = v · h_T (so ``ds[T]`` = v).
+    ``ds`` is (T+1, n): ``ds[k]`` = ∂𝓛/∂h_k for the loss 𝓛 = v · h_T (so ``ds[T]`` = v).
     """
 
     lambda1: float
@@ -66,16 +66,16 @@ class ClipDemo:
 
     @property
     def grad_norm(self) -> float:
-        """‖∂L/∂h_0‖, the gradient that reaches the initial state."""
+        """‖∂𝓛/∂h_0‖, the gradient that reaches the initial state."""
         return float(np.linalg.norm(self.ds[0]))
 
     @property
     def clipped_norm(self) -> float:
-        """‖∂L/∂h_0‖ after clipping that gradient alone at θ."""
+        """‖∂𝓛/∂h_0‖ after clipping that gradient alone at θ."""
         return float(np.linalg.norm(clip_by_norm(self.ds[0], self.theta)))
 
     def lag_balance(self) -> tuple[float, float]:
-        """‖∂L/∂h_0‖ / ‖∂L/∂h_{T-1}‖ (lag T over lag 1), before and after clipping every lag together."""
+        """‖∂𝓛/∂h_0‖ / ‖∂𝓛/∂h_{T-1}‖ (lag T over lag 1), before and after clipping every lag together."""
         clipped = clip_by_norm(self.ds, self.theta)
         before = np.linalg.norm(self.ds[0]) / np.linalg.norm(self.ds[-2])
         after = np.linalg.norm(clipped[0]) / np.linalg.norm(clipped[-2])
@@ -126,36 +126,40 @@ def clipping_demo(
 
 
 def clip_frame(demos: Mapping[float, ClipDemo]):
-    """A pandas DataFrame, one row per λ1: ‖∂L/∂h_0‖ before and after clipping at θ.
+    """A pandas DataFrame, one row per λ1: ‖∂𝓛/∂h_0‖ before and after clipping at θ (𝓛 is the loss).
 
     >>> ds = np.array([[3e8, 4e8], [1.0, 0.0]])
     >>> clip_frame({1.2: ClipDemo(1.2, 0.0, 1.0, ds)})
-         ‖∂L/∂h_0‖  clipped at θ  θ
+         ‖∂𝓛/∂h_0‖  clipped at θ  θ
     λ1
     1.2  500000000.0           1.0  1.0
     """
     import pandas as pd
 
     rows = {lam: [d.grad_norm, d.clipped_norm, d.theta] for lam, d in _demos(demos).items()}
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["‖∂L/∂h_0‖", "clipped at θ", "θ"])
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["‖∂𝓛/∂h_0‖", "clipped at θ", "θ"])
     table.index.name = "λ1"
     return table
 
 
 def lag_balance_frame(demos: Mapping[float, ClipDemo]):
-    """A pandas DataFrame, one row per λ1: ‖∂L/∂h_0‖ / ‖∂L/∂h_{T-1}‖ (lag T over lag 1), before and after
-    clipping every lag together.
+    """A pandas DataFrame, one row per λ1: the lag balance ‖∂𝓛/∂h_0‖ / ‖∂𝓛/∂h_{T-1}‖ (lag T over lag 1),
+    before and after clipping every lag together; the columns name the lags.
 
     >>> ds = np.array([[3e8, 4e8], [1.0, 0.0], [0.6, 0.8]])
-    >>> lag_balance_frame({1.2: ClipDemo(1.2, 0.0, 1.0, ds)})
-          before        after
-    λ1
-    1.2  500000000.0  500000000.0
+    >>> lag_balance_frame({1.2: ClipDemo(1.2, 0.0, 1.0, ds)}).columns.tolist()
+    ['lag 2 / lag 1, before clipping', 'lag 2 / lag 1, after clipping']
+    >>> lag_balance_frame({1.2: ClipDemo(1.2, 0.0, 1.0, ds)}).iloc[0].tolist()
+    [500000000.0, 500000000.0]
     """
     import pandas as pd
 
-    rows = {lam: list(d.lag_balance()) for lam, d in _demos(demos).items()}
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["before", "after"])
+    demos = _demos(demos)
+    lags = {len(d.ds) - 1 for d in demos.values()}
+    T = lags.pop() if len(lags) == 1 else "T"
+    rows = {lam: list(d.lag_balance()) for lam, d in demos.items()}
+    columns = [f"lag {T} / lag 1, {when} clipping" for when in ("before", "after")]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     table.index.name = "λ1"
     return table
 
