@@ -26,7 +26,7 @@ is accepted.
 
 >>> i = sp.Symbol("i_{t}")
 >>> print(check_answer(1 - i, expected, relations={f: 1 - i}))
-Correct: your answer equals the derived 1 - i_{t}.
+Correct: your answer equals the derived f_{t}.
 
 When the two differ only far down, the values are shown to as many digits as it takes to see the difference:
 
@@ -216,6 +216,7 @@ def check_answer(
     values at a point where the two disagree (to as many digits as it takes to show the difference).
     """
     a, e = _as_matrix(answer, "answer"), _as_matrix(expected, "expected")
+    original = e  # what the messages show: the derivation as it was given, before any tie
     if relations is not None:
         if not isinstance(relations, dict) or not all(isinstance(k, sp.Symbol) for k in relations):
             raise LstmsymError(
@@ -242,8 +243,8 @@ def check_answer(
             f"Your answer uses {names}, which the derivation does not contain. Its symbols: {known}.",
             f"Your answer uses {tex_names}, which the derivation does not contain. Its symbols: {tex_known}.",
         )
-    shown = str(e[0, 0]) if e.shape == (1, 1) else "matrix"
-    tex_shown = _tex(e[0, 0] if e.shape == (1, 1) else e)
+    shown = str(original[0, 0]) if original.shape == (1, 1) else "matrix"
+    tex_shown = _tex(original[0, 0] if original.shape == (1, 1) else original)
     if all(sp.expand(x - y) == 0 for x, y in zip(a, e, strict=True)):
         return AnswerCheck(
             True,
