@@ -33,7 +33,8 @@ from lstmsym.style import (
     style,
     style_or,
 )
-from lstmsym.training.experiment import CONFIGS
+from lstmsym.training import plots as training_plots
+from lstmsym.training.experiment import CONFIGS, Budget, run_experiment
 
 
 @pytest.fixture(autouse=True)
@@ -237,6 +238,13 @@ def _figures():
     yield "plot_bound_sweep", rnn_bounds.plot_bound_sweep(sweep)[0].figure
     yield "plot_map", latch.plot_map(1.5, ax=Figure().subplots()).figure
     yield "plot_derivative", latch.plot_derivative((0.5, 3.0), T=20, ax=Figure().subplots()).figure
+    # the training plots (notebook 07), on a tiny experiment with every configuration
+    budget = Budget(steps=2, batch=4, n=2, eval_every=2, eval_batch=8)
+    trained = run_experiment("sign", [2, 3], seeds=2, budget=budget)
+    yield "plot_success_panels", training_plots.plot_success_panels(trained)
+    yield "plot_predictors", training_plots.plot_predictors(trained).figure
+    yield "plot_grad_at_start", training_plots.plot_grad_at_start(trained).figure
+    yield "plot_grad_history", training_plots.plot_grad_history(trained, T=3).figure
 
 
 def test_figure_text_is_in_the_course_words():
@@ -251,7 +259,7 @@ def test_figure_text_is_in_the_course_words():
                 raise AssertionError(f"{name}: {error}") from None
         seen.append(name)
         plt.close(fig)
-    assert len(seen) == 16
+    assert len(seen) == 20
 
 
 def test_log_axes_of_the_plots_tick_at_round_decades():

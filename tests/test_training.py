@@ -18,21 +18,19 @@ from lstmsym.training.experiment import (
     COMMITTED_RESULTS,
     CONFIGS,
     Budget,
+    accuracy_histories,
     config_definition,
     failed_final_accuracies,
-    format_accuracy_histories,
-    format_grad_s0_range,
-    format_grad_table,
-    format_keep_products,
-    format_latch_successes,
-    format_runs,
-    format_table,
+    git_state,
+    grad_s0_at_start,
     grad_s0_range,
+    keep_products,
     latch_successes,
     load_results,
     rates_at,
     run_experiment,
     run_one,
+    runs_table,
     save_results,
     success_rates,
 )
@@ -222,7 +220,15 @@ def test_experiment_and_command_write_results(tmp_path):
     results = run_experiment("sign", [2, 4], seeds=2, configs=["rnn", "lstm b_f=1"], budget=budget)
     assert set(results["success"]) == {"rnn", "lstm b_f=1"}
     assert len(results["runs"]) == 8 and results["seeds"] == [0, 1]
-    assert format_table(results).splitlines()[0].split() == ["config", "T=2", "T=4"]
+    table = runs_table(results)
+    assert table[["configuration", "lag T"]].drop_duplicates().values.tolist() == [
+        ["rnn", 2],
+        ["rnn", 4],
+        ["lstm b_f=1", 2],
+        ["lstm b_f=1", 4],
+    ]
+    assert table["solved"].tolist() == [r["solved"] for r in results["runs"]]
+    assert set(results["provenance"]) >= {"git_commit", "git_dirty", "load_average_end"}
     path = save_results(results, tmp_path / "r.json")
     assert load_results(path)["success"] == results["success"]
     out = tmp_path / "cmd.json"
@@ -335,9 +341,6 @@ def test_latch_successes_lists_solved_long_lag_runs_with_their_history():
     )
     assert [r["config"] for r in latch_successes(results, configs=("gru",), min_T=20)] == ["gru"]
     assert latch_successes(results, min_T=51) == []
-    table = format_latch_successes(rows).splitlines()
-    assert table[0].split()[:3] == ["config", "T", "seed"] and len(table) == 3
-    assert table[1].split() == ["rnn", "50", "0", "150", "3e-09", "5e-09", "0.55"]
 
 
 def test_latch_successes_rejects_an_empty_history():
@@ -349,9 +352,7 @@ def test_latch_successes_rejects_an_empty_history():
 
 def test_grad_table_rates_and_failed_accuracies():
     results = _synthetic_results()
-    lines = format_grad_table(results).splitlines()
-    assert lines[0].split() == ["config", "T=20", "T=50"]
-    assert lines[1].split() == ["rnn", "1.0e-06", "2.5e-09"]  # median over seeds 0 and 1 at lag 50
+    assert grad_s0_at_start(results)["rnn"]["50"] == pytest.approx(2.5e-9)  # median over seeds 0 and 1
     assert rates_at(results, 50) == {"rnn": 0.5, "gru": 1.0, "dense_memory": 1.0, "lstm1997": 0.0}
     with pytest.raises(LstmsymError, match="T must be one of the lags"):
         rates_at(results, 100)
@@ -366,14 +367,12 @@ def test_run_summaries_of_a_one_seed_experiment():
     assert grad_s0_range(results, 50) == {"rnn": (3e-9, 0.2), "gru": (1e-12, 1e-12), "lstm1997": (0.5, 0.6)}
     with pytest.raises(LstmsymError, match="T must be a lag"):
         grad_s0_range(results, 7)
-    text = format_grad_s0_range(grad_s0_range(results, 50)).splitlines()
-    assert text[0] == "rnn         |dl/ds_0| during training: from 3.0e-09 to 2.0e-01" and len(text) == 3
-    lines = format_runs(results).splitlines()
-    assert len(lines) == len(results["runs"])
-    assert lines[1].startswith("rnn         T=50  solved: True  steps: 150  final accuracy 1.000")
-    assert lines[1].endswith("|dl/ds_0| at the start 3.0e-09")
-    histories = format_accuracy_histories(results).splitlines()
-    assert histories[1] == "rnn         accuracy at each evaluation: 0.40, 0.55, 0.51, 1.00"
+    table = runs_table(results)
+    assert len(table) == len(results["runs"])
+    assert table.iloc[1][["configuration", "lag T", "solved", "steps"]].tolist() == ["rnn", 50, True, 150]
+    assert table.iloc[1]["final accuracy"] == 1.0 and table.iloc[1].iloc[-1] == 3e-9
+    histories = accuracy_histories(results)
+    assert histories.loc[("rnn", 50, 0)].dropna().tolist() == [0.40, 0.55, 0.51, 1.00]
 
 
 def test_grad_s0_range_needs_one_seed():
@@ -381,11 +380,19 @@ def test_grad_s0_range_needs_one_seed():
         grad_s0_range(_synthetic_results() | {"seeds": [0, 1]}, 50)
 
 
-def test_format_keep_products_is_sigmoid_to_the_lag():
-    lines = format_keep_products([0.0, 2.0], [1, 7]).splitlines()
-    assert lines[0].split() == ["b_f", "T=1", "T=7"]
-    assert lines[1].split() == ["0.0", "5.0e-01", f"{0.5**7:.1e}"]
+def test_keep_products_are_sigmoid_to_the_lag():
+    table = keep_products([0.0, 2.0], [1, 7])
+    assert table.columns.tolist() == ["T = 1", "T = 7"] and table.index.tolist() == [0.0, 2.0]
+    assert table.loc[0.0].tolist() == [0.5, 0.5**7]
     s2 = 1 / (1 + np.exp(-2.0))
-    assert [float(v) for v in lines[2].split()[1:]] == pytest.approx([s2, s2**7], rel=0.05)
+    assert table.loc[2.0].tolist() == pytest.approx([s2, s2**7], rel=1e-14)
     with pytest.raises(LstmsymError, match="non-empty"):
-        format_keep_products([], [1])
+        keep_products([], [1])
+    with pytest.raises(LstmsymError, match="lag"):
+        keep_products([1.0], [0])
+
+
+def test_git_state_outside_a_repository(tmp_path):
+    assert git_state(tmp_path) == {"git_commit": None, "git_dirty": None}
+    state = git_state()
+    assert state["git_commit"] is None or len(state["git_commit"]) == 40

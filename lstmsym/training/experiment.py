@@ -15,9 +15,8 @@ which seeds share a group, nor on how many worker processes share the groups.
 >>> results = run_experiment("sign", lags=[3], seeds=1, configs=["lstm1997"], budget=budget)
 >>> results["success"]["lstm1997"]
 {'3': 1.0}
->>> print(format_table(results))
-config      T=3
-lstm1997   1.00
+>>> runs_table(results)[["configuration", "lag T", "solved", "steps"]].values.tolist()
+[['lstm1997', 3, True, 100]]
 """
 
 from __future__ import annotations
@@ -304,8 +303,9 @@ def _load_average() -> list[float] | None:
         return None
 
 
-def provenance() -> dict[str, str]:
-    """Versions of Python, NumPy and lstmsym, and the machine, for the results file."""
+def provenance() -> dict[str, object]:
+    """Versions of Python, NumPy, SciPy and lstmsym, the machine, the command, and the git commit with its
+    dirty flag (:func:`git_state`), for the results file."""
     import scipy
 
     from .. import __version__
@@ -318,18 +318,35 @@ def provenance() -> dict[str, str]:
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
         "command": " ".join(sys.argv),
+        **git_state(),
     }
 
 
-def format_table(results: dict[str, object]) -> str:
-    """The success rates as a text table, one row per configuration, one column per lag."""
-    lags = results["lags"]
-    width = max(len("config"), *(len(c) for c in results["configs"])) + 1
-    lines = ["config".ljust(width) + "".join(f"{'T=' + str(T):>7}" for T in lags)]
-    for label in results["configs"]:
-        rates = results["success"][label]
-        lines.append(label.ljust(width) + "".join(f"{rates[str(T)]:7.2f}" for T in lags))
-    return "\n".join(lines)
+def git_state(root: str | Path | None = None) -> dict[str, object]:
+    """The git commit of the repository that holds the package and whether its tracked files had
+    uncommitted changes (``git_commit``, ``git_dirty``); both None where there is no repository or no git.
+
+    >>> sorted(git_state())
+    ['git_commit', 'git_dirty']
+    """
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2] if root is None else Path(root)
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {"git_commit": None, "git_dirty": None}
+    return {"git_commit": commit or None, "git_dirty": bool(status.strip())}
 
 
 def grad_s0_at_start(results: dict[str, object]) -> dict[str, dict[str, float]]:
@@ -345,40 +362,51 @@ def grad_s0_at_start(results: dict[str, object]) -> dict[str, dict[str, float]]:
     return out
 
 
-def format_keep_products(forget_biases: Sequence[float], lags: Sequence[int]) -> str:
-    """σ(b_f)^T for each forget-gate bias and lag: the keep-gate product at initialisation (2 digits).
+def runs_table(results: dict[str, object]):
+    """One row per run, as a DataFrame: configuration, lag T, seed, solved, steps taken, final accuracy and
+    ‖∂𝓛/∂s_0‖ before training.
 
-    >>> print(format_keep_products([1.0, 3.0], [10, 100]))
-    b_f         T=10     T=100
-    1.0      4.4e-02   2.5e-14
-    3.0      6.2e-01   7.8e-03
+    >>> run = {"config": "rnn", "T": 5, "seed": 0, "solved": True, "steps_taken": 50, "final_accuracy": 1.0,
+    ...        "history": [{"grad_s0": 0.019}]}
+    >>> runs_table({"runs": [run]}).values.tolist()
+    [['rnn', 5, 0, True, 50, 1.0, 0.019]]
     """
-    biases = [float(b) for b in forget_biases]
-    if not biases or not lags or not all(np.isfinite(biases)):
-        raise LstmsymError(
-            f"forget_biases and lags must be non-empty (finite biases), got {forget_biases!r}, {lags!r}"
-        )
-    lines = ["b_f   " + "".join(f"{'T=' + str(T):>10}" for T in lags)]
-    for b in biases:
-        keep = sigmoid(b)
-        lines.append(f"{b:<5} " + "".join(f"{keep ** int(T):>10.1e}" for T in lags))
-    return "\n".join(lines)
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "configuration": run["config"],
+                "lag T": int(run["T"]),
+                "seed": int(run["seed"]),
+                "solved": bool(run["solved"]),
+                "steps": int(run["steps_taken"]),
+                "final accuracy": float(run["final_accuracy"]),
+                "‖∂𝓛/∂s_0‖ before training": float(run["history"][0]["grad_s0"]),
+            }
+            for run in results["runs"]
+        ]
+    )
 
 
-def format_grad_table(results: dict[str, object]) -> str:
-    """:func:`grad_s0_at_start` as a text table: one row per configuration, one column per lag (2 digits).
+def keep_products(biases: Sequence[float], lags: Sequence[int]):
+    """σ(b)^T for each keep bias b (b_f, or the GRU's b_z) and lag T, as a DataFrame (one row per bias, one
+    column per lag): the direct path's keep product at initialisation.
 
-    >>> runs = [{"config": "rnn", "T": T, "history": [{"grad_s0": g}]}
-    ...         for T, g in ((10, 4.7e-4), (50, 1.6e-13))]
-    >>> print(format_grad_table({"configs": ["rnn"], "lags": [10, 50], "runs": runs}))
-    config              T=10      T=50
-    rnn              4.7e-04   1.6e-13
+    >>> keep_products([1.0, 3.0], [10, 100]).map(lambda v: f"{v:.1e}").values.tolist()
+    [['4.4e-02', '2.5e-14'], ['6.2e-01', '7.8e-03']]
     """
-    start = grad_s0_at_start(results)
-    lines = ["config        " + "".join(f"{'T=' + str(T):>10}" for T in results["lags"])]
-    for label in results["configs"]:
-        lines.append(f"{label:<14}" + "".join(f"{start[label][str(T)]:>10.1e}" for T in results["lags"]))
-    return "\n".join(lines)
+    import pandas as pd
+
+    values = [float(b) for b in biases]
+    if not values or not lags or not all(np.isfinite(values)):
+        raise LstmsymError(f"biases and lags must be non-empty (finite biases), got {biases!r}, {lags!r}")
+    lags = [whole_number("lag", T) for T in lags]
+    return pd.DataFrame(
+        [[sigmoid(b) ** T for T in lags] for b in values],
+        index=pd.Index(values, name="keep bias b"),
+        columns=[f"T = {T}" for T in lags],
+    )
 
 
 def rates_at(results: dict[str, object], T: int) -> dict[str, float]:
@@ -451,42 +479,6 @@ def latch_successes(
     return rows
 
 
-def format_latch_successes(rows: Sequence[dict[str, object]]) -> str:
-    """The rows of :func:`latch_successes` as a text table (gradients to 1 digit, accuracy to 2 decimals).
-
-    >>> row = {"config": "rnn", "T": 50, "seed": 4, "solved_at": 50, "grad_start": 5e-8,
-    ...        "grad_median_before": 5e-8, "best_accuracy_before": 0.45}
-    >>> print(format_latch_successes([row]))
-    config         T  seed  solved at  |dl/ds_0| start  median before  best accuracy before
-    rnn            50     4         50            5e-08          5e-08                  0.45
-    """
-    lines = ["config         T  seed  solved at  |dl/ds_0| start  median before  best accuracy before"]
-    for r in rows:
-        lines.append(
-            f"{r['config']:<13}{r['T']:>4}{r['seed']:>6}{r['solved_at']:>11}"
-            f"{r['grad_start']:>17.0e}{r['grad_median_before']:>15.0e}{r['best_accuracy_before']:>22.2f}"
-        )
-    return "\n".join(lines)
-
-
-def format_runs(results: dict[str, object]) -> str:
-    """One line per run: configuration, lag, solved, steps taken, final accuracy and ‖∂l/∂s_0‖ at the start.
-
-    >>> run = {"config": "rnn", "T": 5, "solved": True, "steps_taken": 50, "final_accuracy": 1.0,
-    ...        "history": [{"grad_s0": 0.019}]}
-    >>> print(format_runs({"runs": [run]}))
-    rnn         T=5   solved: True  steps: 50   final accuracy 1.000   |dl/ds_0| at the start 1.9e-02
-    """
-    lines = []
-    for run in results["runs"]:
-        start = run["history"][0]["grad_s0"]
-        lines.append(
-            f"{run['config']:<11} T={run['T']:<3} solved: {run['solved']!s:<5} steps: {run['steps_taken']:<4}"
-            f" final accuracy {run['final_accuracy']:.3f}   |dl/ds_0| at the start {start:.1e}"
-        )
-    return "\n".join(lines)
-
-
 def grad_s0_range(results: dict[str, object], T: int) -> dict[str, tuple[float, float]]:
     """config → (min, max) of ‖∂l/∂s_0‖ over the evaluations of its run at lag ``T`` (one seed per config).
 
@@ -506,30 +498,27 @@ def grad_s0_range(results: dict[str, object], T: int) -> dict[str, tuple[float, 
     return out
 
 
-def format_grad_s0_range(ranges: dict[str, tuple[float, float]]) -> str:
-    """The ranges of :func:`grad_s0_range` as text, one line per configuration (2 significant digits).
+def accuracy_histories(results: dict[str, object]):
+    """The validation accuracy of every run at each evaluation, as a DataFrame: one row per run
+    (configuration, lag T, seed), one column per training step (NaN after a run stopped).
 
-    >>> print(format_grad_s0_range({"rnn": (7.3e-14, 2.5e-6)}))
-    rnn         |dl/ds_0| during training: from 7.3e-14 to 2.5e-06
+    >>> run = {"config": "rnn", "T": 5, "seed": 0, "history": [{"step": 0, "accuracy": 0.0},
+    ...                                                       {"step": 50, "accuracy": 0.153}]}
+    >>> accuracy_histories({"runs": [run]}).values.tolist()
+    [[0.0, 0.153]]
     """
-    return "\n".join(
-        f"{label:<11} |dl/ds_0| during training: from {lo:.1e} to {hi:.1e}"
-        for label, (lo, hi) in ranges.items()
-    )
+    import pandas as pd
 
-
-def format_accuracy_histories(results: dict[str, object]) -> str:
-    """One line per run: the validation accuracy at each evaluation (2 decimals).
-
-    >>> run = {"config": "rnn", "history": [{"accuracy": 0.0}, {"accuracy": 0.153}]}
-    >>> print(format_accuracy_histories({"runs": [run]}))
-    rnn         accuracy at each evaluation: 0.00, 0.15
-    """
-    lines = []
-    for run in results["runs"]:
-        accuracy = ", ".join(f"{row['accuracy']:.2f}" for row in run["history"])
-        lines.append(f"{run['config']:<11} accuracy at each evaluation: {accuracy}")
-    return "\n".join(lines)
+    rows = {
+        (run["config"], int(run["T"]), int(run["seed"])): {
+            int(r["step"]): float(r["accuracy"]) for r in run["history"]
+        }
+        for run in results["runs"]
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.names = ["configuration", "lag T", "seed"]
+    table.columns.name = "step"
+    return table
 
 
 def save_results(results: dict[str, object], path: str | Path) -> Path:

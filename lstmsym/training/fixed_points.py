@@ -190,3 +190,52 @@ def fixed_point_table(points: Sequence[FixedPoint]):
             for p in points
         ]
     )
+
+
+def two_cycle_gap(cell: object, params: Mapping[str, Array], a: Array, b: Array) -> float:
+    """max(‖F(a) − b‖, ‖F(b) − a‖) at zero input: 0 when the two points are one orbit of period 2 (each is
+    the other's image under one step), so that "two attractors of F∘F" is a single attracting 2-cycle whose
+    phase, not its place, tells the two apart. Then both points also share the two-step spectral radius (the
+    two-step Jacobians at a and b are products of the same two factors in either order).
+
+    >>> import lstmsym as ls
+    >>> cell = ls.make_cell("rnn", n=1, m=1)
+    >>> params = {"W": np.array([[-2.0]]), "U": np.array([[1.0]]), "b": np.array([0.0])}   # h -> tanh(-2h)
+    >>> a, b = np.array([0.9575]), np.array([-0.9575])
+    >>> two_cycle_gap(cell, params, a, b) < 1e-4                      # a -> -a -> a: one 2-cycle
+    True
+    """
+    params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items() if k not in ("w_out", "b_out")}
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(max(np.linalg.norm(_step(cell, params, a) - b), np.linalg.norm(_step(cell, params, b) - a)))
+
+
+def lag_accuracies(
+    cell: object,
+    params: Mapping[str, Array],
+    lags: Sequence[int],
+    noise: float = 1.0,
+    batch: int = 1024,
+    seed: int = 0,
+) -> dict[int, float]:
+    """Accuracy of trained weights on the sign task at each of ``lags`` (a fresh batch of ``batch`` sequences
+    per lag from ``numpy.random.default_rng([seed, T])``): the control for a bit held as the phase of a
+    2-cycle, whose readout flips between lags T and T + 1, where a fixed-point latch would not care.
+
+    >>> import lstmsym as ls
+    >>> cell = ls.make_cell("rnn", n=1, m=1)
+    >>> params = {"W": np.array([[-2.0]]), "U": np.array([[3.0]]), "b": np.array([0.0]),
+    ...           "w_out": np.array([1.0]), "b_out": np.array([0.0])}
+    >>> acc = lag_accuracies(cell, params, [4, 5], noise=0.0)              # the sign alternates each step
+    >>> acc[4], acc[5]
+    (1.0, 0.0)
+    """
+    from .loop import evaluate
+    from .tasks import SignTask
+
+    out = {}
+    for T in lags:
+        task = SignTask(int(T), noise=noise)
+        sample = task.sample(int(batch), np.random.default_rng([int(seed), int(T)]))
+        out[int(T)] = evaluate(cell, dict(params), task, sample)["accuracy"]
+    return out

@@ -230,3 +230,319 @@ def significant_differences(table, alpha: float = 0.05):
     hits = tested[tested["p_vs_baseline"].astype(float) < alpha].copy()
     hits["direction"] = np.where(hits["rate"] > hits["baseline_rate"], "above", "below")
     return hits.reset_index(drop=True)
+
+
+def _auc_rows(scores: np.ndarray, solved: np.ndarray) -> np.ndarray:
+    """AUC of each row of ``scores`` (R, N) for the labels ``solved`` (R, N) (rank form of Mann-Whitney's U;
+    ties count ½); NaN where a row has no solved or no failed run."""
+    ranks = stats.rankdata(scores, axis=1)
+    n1 = solved.sum(axis=1)
+    n0 = solved.shape[1] - n1
+    u = (ranks * solved).sum(axis=1) - n1 * (n1 + 1) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((n1 > 0) & (n0 > 0), u / (n1 * n0), np.nan)
+
+
+def within_cell_auc(results: dict, predictors: Sequence[str] = PREDICTORS, min_each: int = 3):
+    """The predictors' AUC *within* one configuration and lag: one row per (configuration, lag) with at least
+    ``min_each`` solved and ``min_each`` failed seeds, with ``config``, ``T``, ``solved``, ``failed``,
+    ``pairs`` (solved × failed) and one AUC column per predictor.
+
+    Pooled over configurations, a predictor can score well only because it tells the configurations apart
+    (:func:`configuration_auc`); within one cell every run has the same cell, bias and budget, and only the
+    seed differs, so this AUC says whether the number ranks *seeds*.
+
+    >>> runs = [{"config": "a", "T": 5, "solved": s, "grad_s0_start": g, "lag_balance_start": 1.0}
+    ...         for s, g in [(True, 3.0), (True, 1.0), (False, 2.0), (False, 0.5)]]
+    >>> within_cell_auc({"configs": ["a"], "lags": [5], "runs": runs}, min_each=2)[
+    ...     ["config", "T", "pairs", "grad_s0_start", "lag_balance_start"]].values.tolist()
+    [['a', 5, 4, 0.75, 0.5]]
+    """
+    import pandas as pd
+
+    min_each = int(min_each)
+    if min_each < 1:
+        raise LstmsymError(f"min_each must be a whole number >= 1, got {min_each!r}")
+    for name in predictors:
+        if name not in PREDICTORS:
+            raise LstmsymError(f"predictor must be one of {PREDICTORS}, got {name!r}")
+    cells = _cells(results)
+    rows = []
+    for label in results["configs"]:
+        for T in results["lags"]:
+            runs = cells.get((label, int(T)), [])
+            good = [r for r in runs if r["solved"]]
+            bad = [r for r in runs if not r["solved"]]
+            if len(good) < min_each or len(bad) < min_each:
+                continue
+            row = {"config": label, "T": int(T), "solved": len(good), "failed": len(bad)}
+            row["pairs"] = len(good) * len(bad)
+            for name in predictors:
+                row[name] = auc([float(r[name]) for r in good], [float(r[name]) for r in bad])
+            rows.append(row)
+    columns = ["config", "T", "solved", "failed", "pairs", *predictors]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def within_cell_summary(table, predictors: Sequence[str] = PREDICTORS):
+    """A summary of :func:`within_cell_auc` per predictor: the number of cells, the AUC weighted by each
+    cell's solved × failed pairs (the AUC of all within-cell pairs taken together), the median, the
+    smallest and the largest cell AUC.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"pairs": [1, 3], "grad_s0_start": [1.0, 0.5]})
+    >>> within_cell_summary(t, ["grad_s0_start"]).values.tolist()
+    [[2.0, 0.625, 0.75, 0.5, 1.0]]
+    """
+    import pandas as pd
+
+    if len(table) == 0:
+        raise LstmsymError("the within-cell table is empty: no cell has enough solved and failed seeds")
+    rows = {}
+    for name in predictors:
+        values, weights = table[name].astype(float), table["pairs"].astype(float)
+        rows[name] = {
+            "cells": float(len(values)),
+            "pair_weighted": float(np.average(values, weights=weights)),
+            "median": float(np.median(values)),
+            "min": float(values.min()),
+            "max": float(values.max()),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def configuration_auc(results: dict, lags: Sequence[int] | None = None):
+    """The AUC of the configuration alone, per lag: each run is scored by its own configuration's success
+    rate at that lag (in sample), so a high value says the configurations differ, not that any measured
+    number tells the runs of one configuration apart. One row per lag (``T``, ``auc``).
+
+    >>> runs = [{"config": c, "T": 5, "solved": s} for c, s in
+    ...         [("a", True), ("a", True), ("a", False), ("b", False), ("b", False)]]
+    >>> configuration_auc({"lags": [5], "runs": runs})["auc"].round(4).tolist()  # a's own failure ties: ½
+    [0.8333]
+    """
+    import pandas as pd
+
+    lags = list(results["lags"]) if lags is None else list(lags)
+    cells = _cells(results)
+    rows = []
+    for T in lags:
+        runs = [r for r in results["runs"] if r["T"] == T]
+        rate = {}
+        for r in runs:
+            cell = cells[(r["config"], int(T))]
+            rate[r["config"]] = sum(bool(x["solved"]) for x in cell) / len(cell)
+        good = [rate[r["config"]] for r in runs if r["solved"]]
+        bad = [rate[r["config"]] for r in runs if not r["solved"]]
+        rows.append({"T": int(T), "auc": auc(good, bad) if good and bad else None})
+    return pd.DataFrame(rows)
+
+
+def paired_auc_difference(
+    results: dict,
+    first: str = "grad_s0_start",
+    second: str = "lag_balance_start",
+    lags: Sequence[int] | None = None,
+    resamples: int = 2000,
+    seed: int = 0,
+    confidence: float = 0.95,
+):
+    """AUC(``second``) − AUC(``first``) on the same runs, with a paired bootstrap interval: one row per lag
+    and one (``T`` = "all") pooling the lags, with ``auc_first``, ``auc_second``, ``difference``, ``low``,
+    ``high`` (percentile interval over ``resamples`` resamples of the runs, drawn with replacement from
+    ``numpy.random.default_rng(seed)``, the same seed for every row; resamples without a solved or a failed
+    run are skipped) and ``spearman`` (the rank correlation of the two predictors over those runs).
+
+    Both AUCs are computed on the same resample, so what they share (the same runs, the same hard and
+    easy cells) cancels in the difference. An interval that contains 0 means no detectable difference.
+
+    >>> runs = [{"T": 5, "solved": i % 2 == 0, "grad_s0_start": float(i % 2 == 0) + i / 100,
+    ...          "lag_balance_start": float(i)} for i in range(20)]
+    >>> row = paired_auc_difference({"lags": [5], "runs": runs}, resamples=200).iloc[0]
+    >>> float(row["auc_first"]), float(row["auc_second"]), bool(row["high"] < 0)  # the first separates
+    (1.0, 0.45, True)
+    """
+    import pandas as pd
+
+    for name in (first, second):
+        if name not in PREDICTORS:
+            raise LstmsymError(f"predictor must be one of {PREDICTORS}, got {name!r}")
+    resamples = int(resamples)
+    if resamples < 10:
+        raise LstmsymError(f"resamples must be a whole number >= 10, got {resamples!r}")
+    if not 0 < confidence < 1:
+        raise LstmsymError(f"confidence must be in (0, 1), got {confidence!r}")
+    lags = list(results["lags"]) if lags is None else list(lags)
+    rows = []
+    for T in [*lags, "all"]:
+        runs = [r for r in results["runs"] if (T == "all" and r["T"] in lags) or r["T"] == T]
+        y = np.array([bool(r["solved"]) for r in runs])
+        a = np.array([float(r[first]) for r in runs])
+        b = np.array([float(r[second]) for r in runs])
+        row = {"T": T, "runs": len(runs), "solved": int(y.sum())}
+        if y.all() or not y.any():
+            rows.append(
+                {
+                    **row,
+                    "auc_first": None,
+                    "auc_second": None,
+                    "difference": None,
+                    "low": None,
+                    "high": None,
+                    "spearman": None,
+                }
+            )
+            continue
+        auc_a, auc_b = auc(a[y], a[~y]), auc(b[y], b[~y])
+        rng = np.random.default_rng(seed)
+        pick = rng.integers(0, len(runs), size=(resamples, len(runs)))
+        diff = _auc_rows(b[pick], y[pick]) - _auc_rows(a[pick], y[pick])
+        diff = diff[np.isfinite(diff)]
+        tail = 100 * (1 - confidence) / 2
+        rows.append(
+            {
+                **row,
+                "auc_first": auc_a,
+                "auc_second": auc_b,
+                "difference": auc_b - auc_a,
+                "low": float(np.percentile(diff, tail)),
+                "high": float(np.percentile(diff, 100 - tail)),
+                "spearman": float(stats.spearmanr(a, b).statistic),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def standard_comparisons(configs: Sequence[str]) -> list[tuple[str, str]]:
+    """The (configuration, baseline) pairs notebook 07 tests, among ``configs``: every configuration
+    against the RNN; each other readout against the LSTM with b_f = 3 (tanh readout); the truncated 1997
+    cell against the full gradient; the GRU with b_z = 3 against b_z = 0 and against the LSTM with b_f = 3.
+
+    >>> standard_comparisons(["rnn", "gru", "gru b_z=3"])
+    [('gru', 'rnn'), ('gru b_z=3', 'rnn'), ('gru b_z=3', 'gru')]
+    """
+    have = set(configs)
+    pairs = [(c, "rnn") for c in configs if c != "rnn" and "rnn" in have]
+    pairs += [(c, "lstm b_f=3") for c in configs if c.startswith("lstm b_f=3 readout=")]
+    pairs += [("lstm1997 truncated", "lstm1997"), ("gru b_z=3", "gru"), ("gru b_z=3", "lstm b_f=3")]
+    return [(c, b) for c, b in dict.fromkeys(pairs) if c in have and b in have]
+
+
+def comparison_table(results: dict, comparisons: Sequence[tuple[str, str]] | None = None):
+    """Fisher's exact test (two-sided) for each (configuration, baseline) pair at every lag, with the
+    Benjamini-Hochberg adjustment over *all* the rows: the false discovery rate of the whole family is then
+    at most 5% among the rows with ``p_adjusted`` < 0.05. Columns: ``config``, ``baseline``, ``T``,
+    ``solved``, ``seeds``, ``baseline_solved``, ``baseline_seeds``, ``p``, ``p_adjusted``, ``direction``
+    ("above", "below" or "same" as the baseline's rate). ``comparisons``: :func:`standard_comparisons` of
+    the results' configurations by default.
+
+    >>> runs = [{"config": c, "T": 50, "solved": s} for c, s in
+    ...         [("rnn", False)] * 5 + [("lstm", True)] * 4 + [("lstm", False)]]
+    >>> t = comparison_table({"configs": ["rnn", "lstm"], "lags": [50], "runs": runs})
+    >>> t[["config", "baseline", "solved", "baseline_solved", "direction"]].values.tolist()
+    [['lstm', 'rnn', 4, 0, 'above']]
+    >>> round(float(t["p"].iloc[0]), 3)
+    0.048
+    """
+    import pandas as pd
+
+    labels = list(results["configs"])
+    comparisons = standard_comparisons(labels) if comparisons is None else list(comparisons)
+    cells = _cells(results)
+    rows = []
+    for label, base in comparisons:
+        for name in (label, base):
+            if name not in labels:
+                raise LstmsymError(f"config {name!r} is not in the results; they hold {labels}")
+        for T in results["lags"]:
+            a, b = cells.get((label, int(T))), cells.get((base, int(T)))
+            if not a or not b:
+                continue
+            k1, n1 = sum(bool(r["solved"]) for r in a), len(a)
+            k0, n0 = sum(bool(r["solved"]) for r in b), len(b)
+            direction = "same" if k1 / n1 == k0 / n0 else ("above" if k1 / n1 > k0 / n0 else "below")
+            rows.append(
+                {
+                    "config": label,
+                    "baseline": base,
+                    "T": int(T),
+                    "solved": k1,
+                    "seeds": n1,
+                    "baseline_solved": k0,
+                    "baseline_seeds": n0,
+                    "p": fisher_p(k1, n1, k0, n0),
+                    "direction": direction,
+                }
+            )
+    table = pd.DataFrame(rows)
+    if rows:
+        table["p_adjusted"] = stats.false_discovery_control(table["p"].to_numpy(dtype=float))
+    return table
+
+
+def p_text(p: float | None) -> str:
+    """A p-value to 2 significant figures ("-" for none).
+
+    >>> p_text(0.0104), p_text(2.6e-06), p_text(1.0), p_text(None)
+    ('0.010', '2.6e-06', '1.0', '-')
+    """
+    if p is None or p != p:
+        return "-"
+    p = float(p)
+    if p >= 1e-3:
+        return f"{p:#.2g}".rstrip(".")
+    return f"{p:.1e}"
+
+
+def readable(table, baseline: str | None = None):
+    """A :func:`success_table` or :func:`comparison_table` as it is shown to a reader: plain headers
+    ("configuration", "lag T", "solved/30", "rate", "95% Wilson", "Fisher p vs ...", "BH-adjusted p"),
+    rates to 2 decimals, p-values to 2 significant figures, "-" where there is no test (the baseline's own
+    rows). ``baseline`` names the baseline in the header (default: the configuration the table compares
+    with, written as :func:`lstmsym.style.style` labels it, without math).
+
+    >>> runs = [{"config": c, "T": 50, "solved": s} for c, s in
+    ...         [("rnn", False)] * 4 + [("rnn", True)] + [("lstm b_f=3", True)] * 4 + [("lstm b_f=3", False)]]
+    >>> t = readable(success_table({"configs": ["rnn", "lstm b_f=3"], "lags": [50], "runs": runs}), "the RNN")
+    >>> t.columns.tolist()
+    ['configuration', 'lag T', 'solved/5', 'rate', '95% Wilson', 'Fisher p vs the RNN', 'BH-adjusted p']
+    >>> t.values.tolist()[1]
+    ['lstm b_f=3', 50, '4/5', '0.80', '[0.38, 0.96]', '0.21', '0.21']
+    """
+    import pandas as pd
+
+    if "p_vs_baseline" in table:  # a success table
+        seeds = sorted(set(int(n) for n in table["seeds"]))
+        count = f"solved/{seeds[0]}" if len(seeds) == 1 else "solved/seeds"
+        name = baseline or "baseline"
+        out = pd.DataFrame(
+            {
+                "configuration": table["config"],
+                "lag T": table["T"],
+                count: [f"{k}/{n}" for k, n in zip(table["solved"], table["seeds"], strict=True)],
+                "rate": [f"{r:.2f}" for r in table["rate"]],
+                "95% Wilson": [
+                    f"[{lo:.2f}, {hi:.2f}]" for lo, hi in zip(table["low"], table["high"], strict=True)
+                ],
+                f"Fisher p vs {name}": [p_text(p) for p in table["p_vs_baseline"]],
+                "BH-adjusted p": [p_text(p) for p in table["p_adjusted"]],
+            }
+        )
+        return out.reset_index(drop=True)
+    if "baseline" in table:  # a comparison table
+        name = baseline or "baseline"
+        out = pd.DataFrame(
+            {
+                "configuration": table["config"],
+                "baseline": table["baseline"],
+                "lag T": table["T"],
+                "solved": [f"{k}/{n}" for k, n in zip(table["solved"], table["seeds"], strict=True)],
+                name: [
+                    f"{k}/{n}" for k, n in zip(table["baseline_solved"], table["baseline_seeds"], strict=True)
+                ],
+                "Fisher p": [p_text(p) for p in table["p"]],
+                "BH-adjusted p (all comparisons)": [p_text(p) for p in table["p_adjusted"]],
+            }
+        )
+        return out.reset_index(drop=True)
+    raise LstmsymError("table must come from success_table or comparison_table")
