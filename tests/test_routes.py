@@ -207,3 +207,16 @@ def test_keep_window_intervals_per_seed_agree_with_the_table_and_the_summary():
         assert summary.loc[(cell, path), "seeds_one_interval"] == group["one_interval"].sum()
         upward = group["inside_for_all_larger"].sum()
         assert summary.loc[(cell, path), "seeds_inside_for_all_larger"] == upward
+
+
+def test_keep_window_interval_table_reads_the_intervals():
+    import pandas as pd
+
+    flags = ((0, "0110"), (1, "1011"), (2, "0000"), (3, "0011"), (4, "0100"))
+    table = pd.DataFrame(
+        [("lstm", "b_f", v, s, "total", 0.0, inside) for s, f in flags
+         for v, inside in zip((1.0, 2.0, 3.0, 4.0), (c == "1" for c in f), strict=True)],
+        columns=["cell", "knob", "value", "seed", "path", "log10_norm", "in_window"],
+    )
+    entries = KeepWindow(5, 0.1, 10.0, table).interval_table().loc[("LSTM", "b_f", "total")]
+    assert entries.to_dict() == {0: "2 to 3", 1: "1 to 4 (gaps)", 2: "never", 3: "≥ 3", 4: "2 only"}
