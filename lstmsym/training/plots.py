@@ -87,7 +87,7 @@ def plot_success(results: dict, ax=None, configs=None, legend: bool = True, titl
         title or f"{results['task']} task, {seeds} seeds, at most {steps} Adam steps", fontsize="medium"
     )
     if legend:
-        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
     return ax
 
 
@@ -99,7 +99,7 @@ def plot_success_panels(results: dict, panels=SUCCESS_PANELS, fig=None):
     if not panels:
         raise LstmsymError(f"no panel holds a configuration of the results ({results['configs']})")
     if fig is None:
-        fig = plt.figure(figsize=(5.0 * len(panels), 5.4))
+        fig = plt.figure(figsize=(5.0 * len(panels), 6.6))
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     for ax, (title, configs) in zip(axes, panels, strict=True):
         plot_success(results, ax=ax, configs=configs, title=title)
@@ -109,7 +109,7 @@ def plot_success_panels(results: dict, panels=SUCCESS_PANELS, fig=None):
     fig.suptitle(
         f"Success rate against lag: {results['task']} task, {seeds} seeds, at most {steps} Adam steps"
     )
-    fig.subplots_adjust(bottom=0.34, wspace=0.08)
+    fig.subplots_adjust(bottom=0.36, wspace=0.08)
     return fig
 
 
