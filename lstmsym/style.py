@@ -280,12 +280,14 @@ def markevery(npoints: int, index: int = 0, marks: int = 8) -> tuple[int, int]:
 
 
 def coinciding(curves: dict, tolerance: float = 0.02) -> dict:
-    """Which curves would be drawn on top of each other on a log axis: ``curves`` maps a name to log10 values
-    (one per lag, NaN not drawn); two coincide when they differ by at most ``tolerance`` of the whole plotted
-    span (in decades) at every lag where both are finite. Returns name -> the names it coincides with.
+    """Which curves would be drawn almost on top of each other on a log axis: ``curves`` maps a name to log10
+    values (one per lag, NaN not drawn); two are that close when they differ by at most ``tolerance`` of the
+    whole plotted span (in decades) at every lag where both are finite. Close is not equal: on an axis of 200
+    decades two curves 2.6 decades (a factor of 400) apart still look like one line. Returns name -> {name of
+    a close curve: the largest gap between the two, in decades}, so that a legend can say how close.
 
     >>> coinciding({"a": [0.0, -100.0], "b": [0.0, -101.0], "c": [0.0, -50.0]})
-    {'a': ['b'], 'b': ['a']}
+    {'a': {'b': 1.0}, 'b': {'a': 1.0}}
     """
     import numpy as np
 
@@ -297,10 +299,30 @@ def coinciding(curves: dict, tolerance: float = 0.02) -> dict:
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             both = np.isfinite(values[a]) & np.isfinite(values[b])
-            if both.sum() >= 2 and np.max(np.abs(values[a][both] - values[b][both])) <= tolerance * span:
-                out.setdefault(a, []).append(b)
-                out.setdefault(b, []).append(a)
+            if both.sum() < 2:
+                continue
+            gap = float(np.max(np.abs(values[a][both] - values[b][both])))
+            if gap <= tolerance * span:
+                out.setdefault(a, {})[b] = gap
+                out.setdefault(b, {})[a] = gap
     return out
+
+
+def gap_note(gaps: dict) -> str:
+    """The legend's note for a curve drawn almost on top of others: ``gaps`` maps each close curve's label to
+    the largest gap in decades (from :func:`coinciding`). It says how close, not that they are the same.
+
+    >>> gap_note({"GRU": 2.6123})
+    ' (within 2.61 decades of GRU)'
+    >>> gap_note({"a": 0.5, "b": 1.0})
+    ' (within 0.5 decade of a; within 1 decade of b)'
+    >>> gap_note({})
+    ''
+    """
+    if not gaps:
+        return ""
+    parts = [f"within {g:.3g} {'decade' if g <= 1 else 'decades'} of {name}" for name, g in gaps.items()]
+    return f" ({'; '.join(parts)})"
 
 
 def _decade_step(low_exp: int, high_exp: int, max_ticks: int) -> int:

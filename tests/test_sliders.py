@@ -236,6 +236,20 @@ def test_the_app_offers_a_static_figure_beside_the_widget_view():
     )
 
 
+def test_lag_sweep_figure_names_the_cell_by_its_course_label():
+    from matplotlib.figure import Figure
+
+    sweep = sliders.lag_sweep(T=10, n=2, seeds=(0, 1))
+    fig = Figure()
+    for cell in ("lstm", "lstm coupled=True", "rnn"):
+        sliders.draw_lag_sweep(sweep, cell, 5, fig)
+        ax = fig.axes[0]
+        label = style(cell).label  # e.g. 'LSTM, $b_f = 1$', not the raw name 'lstm'
+        title = ax.get_title()
+        assert title.startswith(f"{label}, lag 5: median ") and not title.startswith(f"{cell},")
+        assert f"{label}, median" in [line.get_label() for line in ax.get_lines()]
+
+
 def test_lag_sweep_slider_only_redraws_from_the_given_sweep():
     sweep = sliders.lag_sweep(T=30, n=2, seeds=(0, 1))
     app = sliders.lag_sweep_slider(sweep, cell="rnn", lag=10)

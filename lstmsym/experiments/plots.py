@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import LstmsymError
-from ..style import coinciding, line_kwargs, log_axis, shades, style, style_or
+from ..style import coinciding, gap_note, line_kwargs, log_axis, shades, style, style_or
 from .sweeps import LagNorms, ParameterSweep, SeedNorms, short_label
 
 __all__ = ["FLOOR", "plot_at_lag", "plot_lag_norms", "plot_sweep"]
@@ -192,7 +192,7 @@ def plot_sweep(
     npoints = len(sweep.lags)
     colors = _value_colors(sweep)
     for v, label in enumerate(labels):
-        note = f" (coincides with {', '.join(labels[w] for w in together[v])})" if v in together else ""
+        note = gap_note({labels[w]: gap for w, gap in together.get(v, {}).items()})  # how close, in decades
         shade = {} if colors is None else {"color": colors[v]}
         kw = line_kwargs(keys[v], v, path="total", npoints=npoints, label=label + note, **shade)
         if colors is not None:

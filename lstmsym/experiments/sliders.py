@@ -389,12 +389,13 @@ def lag_reading(sweep: ParameterSweep, cell: str, lag: int) -> dict:
 
 def draw_lag_sweep(sweep: ParameterSweep, cell: str, lag: int, fig) -> None:
     """One panel on ``fig`` (cleared first): every cell's median (grey), ``cell``'s median with its quartile
-    band in colour, and a marker at ``lag`` with the reading in the title."""
+    band in colour, and a marker at ``lag`` with the reading in the title, the cell named by its course label
+    (:func:`lstmsym.style.style_or`)."""
     from ..style import style_or
 
     reading = lag_reading(sweep, cell, lag)
     chosen = sweep.index(cell)
-    look = style_or(reading["cell"], chosen).color  # the cell's colour in every figure of the course
+    look = style_or(reading["cell"], chosen)  # the cell's colour and label in every figure of the course
     fig.clear()
     ax = fig.add_subplot()
     for v in range(len(sweep.values)):
@@ -402,9 +403,9 @@ def draw_lag_sweep(sweep: ParameterSweep, cell: str, lag: int, fig) -> None:
             grey = "other cells, median" if v == (1 if chosen == 0 else 0) else None
             ax.plot(sweep.lags, _shown(sweep.median[v]), color="0.75", lw=1, label=grey)
     ax.fill_between(
-        sweep.lags, _shown(sweep.q1[chosen]), _shown(sweep.q3[chosen]), color=look, alpha=0.25, lw=0
+        sweep.lags, _shown(sweep.q1[chosen]), _shown(sweep.q3[chosen]), color=look.color, alpha=0.25, lw=0
     )
-    ax.plot(sweep.lags, _shown(sweep.median[chosen]), color=look, lw=2, label=f"{reading['cell']}, median")
+    ax.plot(sweep.lags, _shown(sweep.median[chosen]), color=look.color, lw=2, label=f"{look.label}, median")
     ax.axvline(lag, color="black", lw=1)
     if reading["median"] >= np.log10(FLOOR):
         ax.plot([lag], [10.0 ** reading["median"]], "o", color="black")
@@ -415,7 +416,7 @@ def draw_lag_sweep(sweep: ParameterSweep, cell: str, lag: int, fig) -> None:
     # one label for every line drawn: the memory c, or h for the cells without one (RNN, GRU)
     ax.set_ylabel(r"total $\|\partial c_T/\partial c_{T-L}\|_2$ ($h$ for the RNN, GRU)")
     ax.set_title(
-        f"{reading['cell']}, lag {lag}: median {format_norm(reading['median'])} "
+        f"{look.label}, lag {lag}: median {format_norm(reading['median'])} "
         f"(quartiles {format_norm(reading['q1'])} to {format_norm(reading['q3'])}, "
         f"{len(sweep.seeds)} seeds; other cells grey)",
         fontsize=9,
