@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lstmsym.errors import LstmsymError
-from lstmsym.numerics.backward_check import backward_problem, check_backward, lstm_loss
+from lstmsym.numerics.backward_check import LOSS, backward_problem, check_backward, lstm_loss
 
 
 def sigmoid(a):
@@ -69,8 +69,9 @@ def test_missing_carousel_term_fails_at_the_last_step():
     result = check_backward(make_backward("no carousel"), T=6)
     assert not result
     first = result.message.splitlines()[0]
-    assert "∂L/∂c_5 is off" in first and "step t = 6" in first
-    assert "f ⊙ dc" in result.message and "∂L/∂h_5 is right" in result.message
+    assert f"∂{LOSS}/∂c_5 is off" in first and "step t = 6" in first
+    assert "f ⊙ dc" in result.message and f"∂{LOSS}/∂h_5 is right" in result.message
+    assert LOSS == "\N{SCRIPT CAPITAL L}" and "∂L/" not in result.message  # the loss, not the lag L
 
 
 def test_missing_readout_term_and_wrong_slope_and_overwritten_bias_are_caught():
@@ -80,7 +81,7 @@ def test_missing_readout_term_and_wrong_slope_and_overwritten_bias_are_caught():
     assert not slope and "step t = 6" in slope.message.splitlines()[0]
     assert "W_f" in slope.message  # the keep gate's parameters named
     bias = check_backward(make_backward("bias = instead of +="))
-    assert not bias and "every ∂L/∂c_k and ∂L/∂h_k is right" in bias.message
+    assert not bias and f"every ∂{LOSS}/∂c_k and ∂{LOSS}/∂h_k is right" in bias.message
     assert all(f"b_{k}" in bias.message for k in "ifgo") and "W_i" not in bias.message
 
 
@@ -92,7 +93,7 @@ def test_the_skeleton_with_zeros_fails_politely():
         return dcs, dhs, {name: np.zeros_like(v) for name, v in p.items()}
 
     result = check_backward(skeleton)
-    assert not result and "∂L/∂c_5 and ∂L/∂h_5 are off" in result.message
+    assert not result and f"∂{LOSS}/∂c_5 and ∂{LOSS}/∂h_5 are off" in result.message
 
 
 def test_wrong_start_is_named():

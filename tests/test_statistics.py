@@ -203,6 +203,20 @@ def test_paired_bootstrap_of_the_auc_difference():
         paired_auc_difference(results, resamples=2)
 
 
+def test_paired_bootstrap_skips_rows_with_too_few_runs_in_a_class():
+    results = _results()  # lag 50: 22 solved, 68 failed; lag 20: 35 solved
+    kept = paired_auc_difference(results, resamples=100, min_each=22).set_index("T")
+    cut = paired_auc_difference(results, resamples=100, min_each=23).set_index("T")
+    assert kept.loc[50, "low"] <= kept.loc[50, "difference"] <= kept.loc[50, "high"]
+    assert (cut.loc[50, "runs"], cut.loc[50, "solved"]) == (90, 22)  # the counts stay
+    empty = ["auc_first", "auc_second", "difference", "low", "high", "spearman"]
+    assert cut.loc[50, empty].isna().all() and kept.loc[50, empty].notna().all()
+    assert cut.loc[[20, "all"]].equals(kept.loc[[20, "all"]])  # the other rows do not move
+    assert paired_auc_difference(results, resamples=100, min_each=69).loc[:, empty].isna().all().all()
+    with pytest.raises(LstmsymError, match="min_each"):
+        paired_auc_difference(results, min_each=0)
+
+
 def test_comparison_table_adjusts_over_every_comparison():
     from scipy import stats
 

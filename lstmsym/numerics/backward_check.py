@@ -1,18 +1,18 @@
-r"""Check a student's backward pass of the LSTM over T steps (notebook 02's CS231n-style exercise).
+"""Check a student's backward pass of the LSTM over T steps (notebook 02's CS231n-style exercise).
 
 The student writes ``backward(params, xs, c0, h0, dc_T, dh_T)`` for the standard LSTM (gates i, f, g, o;
-tanh readout, no peepholes) and the scalar loss
+tanh readout, no peepholes) and the scalar loss (the messages write it :data:`LOSS`)
 
-    L = dc_T · c_T + dh_T · h_T,
+    𝓛 = dc_T · c_T + dh_T · h_T,
 
-returning ``(dcs, dhs, grads)``: ``dcs[k] = ∂L/∂c_k`` and ``dhs[k] = ∂L/∂h_k`` for k = 0..T (arrays of
-shape (T+1, n)), and ``grads`` = name → ∂L/∂θ for every parameter ``W_k (n, n), U_k (n, m), b_k (n,)``.
+returning ``(dcs, dhs, grads)``: ``dcs[k] = ∂𝓛/∂c_k`` and ``dhs[k] = ∂𝓛/∂h_k`` for k = 0..T (arrays of
+shape (T+1, n)), and ``grads`` = name → ∂𝓛/∂θ for every parameter ``W_k (n, n), U_k (n, m), b_k (n,)``.
 :func:`check_backward` runs it on a seeded random problem (:func:`backward_problem`) and compares it
 
 - with the package's reference backward (:func:`lstmsym.numerics.reference.backward`), step by step from
   t = T down to 1: the message names the first cotangent that is off and the step of the loop that made it,
   then the parameter gradients that are off;
-- with central differences of L (float64, step 1e-6) for ∂L/∂c_0, ∂L/∂h_0 and every parameter.
+- with central differences of 𝓛 (float64, step 1e-6) for ∂𝓛/∂c_0, ∂𝓛/∂h_0 and every parameter.
 
 >>> from lstmsym.numerics.reference import backward, forward
 >>> problem = backward_problem(n=2, m=1, T=3)
@@ -30,7 +30,7 @@ True
 ...     return dcs, dhs, grads
 >>> result = check_backward(lost, n=2, m=1, T=3)
 >>> print(result.message.splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
-Not yet: ∂L/∂c_2 is off, the first quantity that differs going back from T = 3
+Not yet: ∂\N{SCRIPT CAPITAL L}/∂c_2 is off, the first quantity that differs going back from T = 3
 (made at step t = 3 of your loop).
 """
 
@@ -47,7 +47,10 @@ from ..checks import whole_number
 from ..errors import LstmsymError
 from .reference import backward, forward
 
-__all__ = ["BackwardCheck", "BackwardProblem", "backward_problem", "check_backward", "lstm_loss"]
+#: The loss symbol the messages print (the notebooks' $\mathcal L$; L is a lag).
+LOSS = "\N{SCRIPT CAPITAL L}"
+
+__all__ = ["LOSS", "BackwardCheck", "BackwardProblem", "backward_problem", "check_backward", "lstm_loss"]
 
 GATES = ("i", "f", "g", "o")
 
@@ -87,7 +90,7 @@ def backward_problem(n: int = 3, m: int = 2, T: int = 6, seed: int = 0) -> Backw
 
 def lstm_loss(problem: BackwardProblem, params: Mapping[str, np.ndarray] | None = None,
               c0: np.ndarray | None = None, h0: np.ndarray | None = None) -> float:
-    """L = dc_T · c_T + dh_T · h_T after the reference forward pass (with any of params, c0, h0 replaced)."""
+    """𝓛 = dc_T · c_T + dh_T · h_T after the reference forward pass (with any of params, c0, h0 replaced)."""
     params = problem.params if params is None else params
     c0 = problem.c0 if c0 is None else c0
     h0 = problem.h0 if h0 is None else h0
@@ -176,8 +179,8 @@ def check_backward(student: Callable, n: int = 3, m: int = 2, T: int = 6, seed: 
 
     ``student`` returns ``(dcs, dhs, grads)`` as described in the module docstring (copies of the inputs are
     passed, so it cannot change the problem). Each of its cotangents and gradients must agree with the
-    reference backward to ``rtol`` relative to the largest entry of that quantity; the reference's ∂L/∂c_0,
-    ∂L/∂h_0 and parameter gradients must agree with central differences (step ``eps``) to 1e-6. A wrong
+    reference backward to ``rtol`` relative to the largest entry of that quantity; the reference's ∂𝓛/∂c_0,
+    ∂𝓛/∂h_0 and parameter gradients must agree with central differences (step ``eps``) to 1e-6. A wrong
     return (not three items, wrong shapes, a missing gradient) raises :class:`~lstmsym.errors.LstmsymError`
     naming it.
     """
@@ -205,7 +208,7 @@ def check_backward(student: Callable, n: int = 3, m: int = 2, T: int = 6, seed: 
     ref = backward(cell, params, traj, xs, {"c": problem.dc_T, "h": problem.dh_T})
     ref_c, ref_h = ref.ds[:, :n], ref.ds[:, n:]
 
-    # the package's backward against central differences of L: the reference is itself checked
+    # the package's backward against central differences of 𝓛: the reference is itself checked
     central = {
         "c_0": _rel(ref_c[0], _central(lambda v: lstm_loss(problem, c0=v), problem.c0, eps)),
         "h_0": _rel(ref_h[0], _central(lambda v: lstm_loss(problem, h0=v), problem.h0, eps)),
@@ -216,7 +219,7 @@ def check_backward(student: Callable, n: int = 3, m: int = 2, T: int = 6, seed: 
         central[name] = _rel(ref.dparams[name], _central(loss_of, params[name], eps))
     worst_fd = max(central, key=central.get)
     if central[worst_fd] > 1e-6:  # would mean the reference or the loss is wrong, not the student
-        raise LstmsymError(f"internal check failed: the reference ∂L/∂{worst_fd} differs from central "
+        raise LstmsymError(f"internal check failed: the reference ∂{LOSS}/∂{worst_fd} differs from central "
                            f"differences by {central[worst_fd]:.2g} (relative)")
 
     def off(a: np.ndarray, b: np.ndarray, scale: float) -> bool:
@@ -226,13 +229,13 @@ def check_backward(student: Callable, n: int = 3, m: int = 2, T: int = 6, seed: 
     reference.update({f"h_{k}": _rel(dhs[k], ref_h[k]) for k in range(T + 1)})
     reference.update({name: _rel(grads[name], ref.dparams[name]) for name in params})
     fd_note = (f"the package's backward agrees with central differences to {central[worst_fd]:.1g} "
-               f"(relative, worst: ∂L/∂{worst_fd})")
+               f"(relative, worst: ∂{LOSS}/∂{worst_fd})")
     scale_c, scale_h = np.max(np.abs(ref_c)), np.max(np.abs(ref_h))
     for k in range(T, -1, -1):
         pairs = (("c", dcs[k], ref_c[k], scale_c), ("h", dhs[k], ref_h[k], scale_h))
         wrong = [q for q, mine, theirs, scale in pairs if off(mine, theirs, scale)]
         if wrong:
-            name = " and ".join(f"∂L/∂{q}_{k}" for q in wrong)
+            name = " and ".join(f"∂{LOSS}/∂{q}_{k}" for q in wrong)
             where = ("your starting values dcs[T], dhs[T] (they must be dc_T, dh_T)" if k == T
                      else f"made at step t = {k + 1} of your loop")
             right = [q for q in "ch" if q not in wrong]
@@ -242,11 +245,11 @@ def check_backward(student: Callable, n: int = 3, m: int = 2, T: int = 6, seed: 
             ]
             for q in wrong:
                 mine, theirs = (dcs[k], ref_c[k]) if q == "c" else (dhs[k], ref_h[k])
-                lines.append(f"  yours ∂L/∂{q}_{k} = {np.array2string(mine, precision=4)}, "
+                lines.append(f"  yours ∂{LOSS}/∂{q}_{k} = {np.array2string(mine, precision=4)}, "
                              f"reference {np.array2string(theirs, precision=4)}")
             if right and k < T:
-                lines.append(f"  ∂L/∂{right[0]}_{k} is right there, so look at the line that gives "
-                             f"∂L/∂{wrong[0]}_{{t-1}}" + (" (does it keep the carousel term f ⊙ dc?)."
+                lines.append(f"  ∂{LOSS}/∂{right[0]}_{k} is right there, so look at the line that gives "
+                             f"∂{LOSS}/∂{wrong[0]}_{{t-1}}" + (" (does it keep the carousel term f ⊙ dc?)."
                                                          if wrong == ["c"] else "."))
             if k < T:
                 lines.append(_one_step_hint(student, n, cell.m, seed, rtol))
@@ -258,15 +261,15 @@ def check_backward(student: Callable, n: int = 3, m: int = 2, T: int = 6, seed: 
         gates = sorted({name[-1] for name in bad})
         return BackwardCheck(
             False,
-            f"Not yet: every ∂L/∂c_k and ∂L/∂h_k is right, but these parameter gradients are off (relative "
-            f"error): {words}, of gate(s) {', '.join(gates)}; each is a sum over the steps (+=, one "
-            "term per step).\n" + hint,
+            f"Not yet: every ∂{LOSS}/∂c_k and ∂{LOSS}/∂h_k is right, but these parameter gradients are off "
+            f"(relative error): {words}, of gate(s) {', '.join(gates)}; each is a sum over the steps "
+            "(+=, one term per step).\n" + hint,
             reference, central,
         )
     worst = max(reference.values())
     return BackwardCheck(
         True,
-        f"Correct: ∂L/∂c_k and ∂L/∂h_k at every k = 0..{T} and all {len(params)} parameter gradients equal "
-        f"the package's backward (largest relative difference {worst:.1g}); {fd_note}.",
+        f"Correct: ∂{LOSS}/∂c_k and ∂{LOSS}/∂h_k at every k = 0..{T} and all {len(params)} parameter "
+        f"gradients equal the package's backward (largest relative difference {worst:.1g}); {fd_note}.",
         reference, central,
     )

@@ -346,12 +346,17 @@ def paired_auc_difference(
     resamples: int = 2000,
     seed: int = 0,
     confidence: float = 0.95,
+    min_each: int = 5,
 ):
     """AUC(``second``) − AUC(``first``) on the same runs, with a paired bootstrap interval: one row per lag
     and one (``T`` = "all") pooling the lags, with ``auc_first``, ``auc_second``, ``difference``, ``low``,
     ``high`` (percentile interval over ``resamples`` resamples of the runs, drawn with replacement from
     ``numpy.random.default_rng(seed)``, the same seed for every row; resamples without a solved or a failed
     run are skipped) and ``spearman`` (the rank correlation of the two predictors over those runs).
+
+    A row with fewer than ``min_each`` solved or fewer than ``min_each`` failed runs keeps its counts but
+    gets NaN for every AUC and the interval (the same rule as :func:`within_cell_auc`): with a few runs in
+    one class, every pair of the AUC shares those few runs and a resample often holds none of them.
 
     Both AUCs are computed on the same resample, so what they share (the same runs, the same hard and
     easy cells) cancels in the difference. An interval that contains 0 means no detectable difference.
@@ -361,9 +366,15 @@ def paired_auc_difference(
     >>> row = paired_auc_difference({"lags": [5], "runs": runs}, resamples=200).iloc[0]
     >>> float(row["auc_first"]), float(row["auc_second"]), bool(row["high"] < 0)  # the first separates
     (1.0, 0.45, True)
+    >>> few = paired_auc_difference({"lags": [5], "runs": runs[:8]}, resamples=200).iloc[0]  # 4 and 4
+    >>> int(few["solved"]), bool(np.isnan(few["low"]))
+    (4, True)
     """
     import pandas as pd
 
+    min_each = int(min_each)
+    if min_each < 1:
+        raise LstmsymError(f"min_each must be a whole number >= 1, got {min_each!r}")
     for name in (first, second):
         if name not in PREDICTORS:
             raise LstmsymError(f"predictor must be one of {PREDICTORS}, got {name!r}")
@@ -380,18 +391,9 @@ def paired_auc_difference(
         a = np.array([float(r[first]) for r in runs])
         b = np.array([float(r[second]) for r in runs])
         row = {"T": T, "runs": len(runs), "solved": int(y.sum())}
-        if y.all() or not y.any():
-            rows.append(
-                {
-                    **row,
-                    "auc_first": None,
-                    "auc_second": None,
-                    "difference": None,
-                    "low": None,
-                    "high": None,
-                    "spearman": None,
-                }
-            )
+        if y.sum() < min_each or (~y).sum() < min_each:
+            empty = ("auc_first", "auc_second", "difference", "low", "high", "spearman")
+            rows.append({**row, **dict.fromkeys(empty, np.nan)})
             continue
         auc_a, auc_b = auc(a[y], a[~y]), auc(b[y], b[~y])
         rng = np.random.default_rng(seed)
