@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_sliders_browser import browser_paths, unavailable
+from test_sliders_browser import headless_chromium
 
 from lstmsym.cli import main
 from lstmsym.cli.site import find_local_mathjax
@@ -59,23 +59,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium, driver_path = browser_paths()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,900"):
-        options.add_argument(argument)
-    try:
-        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    except Exception as error:  # a driver that does not match the browser, a sandbox that refuses, ...
-        unavailable(f"headless Chromium did not start: {error}")
-    driver.set_page_load_timeout(TIMEOUT)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    yield from headless_chromium("1200,900", page_timeout=TIMEOUT)
 
 
 @pytest.fixture(scope="module")

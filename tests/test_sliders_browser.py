@@ -130,25 +130,30 @@ def lab(tmp_path):
         log.close()
 
 
-@pytest.fixture
-def browser():
+def headless_chromium(window: str, page_timeout: float = TIMEOUT):
+    """A headless Chromium driven by Selenium at ``window`` ("width,height"), quit when the caller ends."""
     chromium, driver_path = browser_paths()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"):
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={window}"):
         options.add_argument(argument)
     try:
         driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     except Exception as error:  # a driver that does not match the browser, a sandbox that refuses, ...
         unavailable(f"headless Chromium did not start: {error}")
-    driver.set_page_load_timeout(TIMEOUT)
+    driver.set_page_load_timeout(page_timeout)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def browser():
+    yield from headless_chromium("1400,1000")
 
 
 def image_in_output(driver) -> str | None:
