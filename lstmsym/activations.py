@@ -97,6 +97,10 @@ ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", sigmoid, lambda y: y * (1 - y)),
     "tanh": Activation("tanh", tanh, lambda y: 1 - y**2),
     "identity": Activation("identity", lambda a: a, lambda y: S.One),
+    # xLSTM's exponential gate: d exp(a)/da = exp(a), the output itself
+    "exp": Activation("exp", sp.exp, lambda y: y),
+    # 1/a, for normalisers (sLSTM's c/n, minLSTM's f/(f + i)): d(1/a)/da = -1/a² = -y²
+    "reciprocal": Activation("reciprocal", lambda a: 1 / a, lambda y: -(y**2)),
 }
 
 
