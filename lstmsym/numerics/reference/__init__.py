@@ -49,7 +49,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ...errors import LstmsymError
-from . import dense_memory, gru, lstm, rnn
+from . import dense_memory, gru, lstm, min_gru, min_lstm, rnn, slstm
 
 __all__ = [
     "GRADIENTS",
@@ -63,7 +63,8 @@ __all__ = [
 ]
 
 Array = np.ndarray
-_MODULES: dict[str, ModuleType] = {"rnn": rnn, "lstm": lstm, "gru": gru, "dense_memory": dense_memory}
+_MODULES: dict[str, ModuleType] = {"rnn": rnn, "lstm": lstm, "gru": gru, "dense_memory": dense_memory,
+                                   "min_gru": min_gru, "min_lstm": min_lstm, "slstm": slstm}
 #: How error is passed back in time: ordinary BPTT, or the 1997 truncation (LSTM family and GRU only).
 GRADIENTS = ("full", "truncated")
 _TRUNCATABLE = (lstm, gru)
