@@ -33,6 +33,12 @@ When the two differ only far down, the values are shown to as many digits as it 
 >>> print(check_answer(0.7500001, sp.Rational(3, 4)))
 Not equal. Your answer is 0.7500001 but the derivation gives 0.75.
 
+An answer still at its stub ``None`` is not an error: the verdict says it is not answered yet (and counts as
+wrong), so a notebook runs top to bottom before anything is answered.
+
+>>> print(check_answer(None, expected))
+Not answered yet: replace None by your answer and run the cell again.
+
 In a notebook, show the result itself (``display(check_answer(...))`` or as a cell's last line) rather
 than printing it: JupyterLab then renders the same message with its formulas in LaTeX.
 
@@ -51,7 +57,7 @@ import sympy as sp
 
 from .errors import LstmsymError
 
-__all__ = ["AnswerCheck", "check_answer", "symbol_key"]
+__all__ = ["NOT_ANSWERED", "AnswerCheck", "check_answer", "check_that", "score", "symbol_key"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -74,6 +80,14 @@ class AnswerCheck:
 
     def __bool__(self) -> bool:
         return self.correct
+
+
+NOT_ANSWERED = AnswerCheck(
+    False,
+    "Not answered yet: replace None by your answer and run the cell again.",
+    "Not answered yet: replace `None` by your answer and run the cell again.",
+)
+"""The verdict on an answer still at its stub ``None``: not correct, and not an error."""
 
 
 def _entry(value: object, name: str) -> sp.Expr:
@@ -214,7 +228,10 @@ def check_answer(
 
     The message says what differs: a shape, a symbol that the derivation does not use, or the
     values at a point where the two disagree (to as many digits as it takes to show the difference).
+    ``None`` (the stub of an exercise nobody answered yet) gives :data:`NOT_ANSWERED`.
     """
+    if answer is None:
+        return NOT_ANSWERED
     a, e = _as_matrix(answer, "answer"), _as_matrix(expected, "expected")
     original = e  # what the messages show: the derivation as it was given, before any tie
     if relations is not None:
@@ -282,3 +299,74 @@ def check_answer(
         f"Correct: your answer equals the derived {shown} {tail}",
         f"Correct: your answer equals the derived {tex_shown} {tail}",
     )
+
+
+def check_that(answer: object, correct, hint: str) -> AnswerCheck:
+    """The verdict on an answer that is not a formula (a count, a tuple, a number within a tolerance).
+
+    ``correct(answer)`` says whether it is right; ``hint`` is shown when it is not. ``None`` (the stub) gives
+    :data:`NOT_ANSWERED`, and an answer that ``correct`` cannot even handle (a string where a number belongs)
+    is wrong, with the reason, rather than an error.
+
+    >>> print(check_that(22, lambda a: a == 22, "solve 0.9^L < 1e-6 for L"))
+    Correct.
+    >>> print(check_that(21, lambda a: a == 22, "solve 0.9^L < 1e-6 for L"))
+    Not yet: solve 0.9^L < 1e-6 for L
+    >>> print(check_that("22", lambda a: a + 1 == 23, "a number"))
+    Not yet: a number (checking your answer failed: TypeError: can only concatenate str (not "int") to str)
+    >>> check_that(None, lambda a: a == 22, "a whole number") is NOT_ANSWERED
+    True
+    """
+    if not callable(correct):
+        raise LstmsymError(
+            f"correct must be a function of the answer returning True or False, got {correct!r}"
+        )
+    if answer is None:
+        return NOT_ANSWERED
+    try:
+        ok = bool(correct(answer))
+    except Exception as error:  # the student's answer, not this function, is at fault: say why
+        text = f"Not yet: {hint} (checking your answer failed: {type(error).__name__}: {error})"
+        return AnswerCheck(False, text, text)
+    text = "Correct." if ok else f"Not yet: {hint}"
+    return AnswerCheck(ok, text, text)
+
+
+def score(**checks: object) -> int:
+    """Show each check's verdict and return the points earned: 1 for each check that is correct.
+
+    The autograded test cell of a notebook exercise ends with ``score(answer_1=check_answer(...))``: nbgrader
+    reads the number the cell returns as the points it earns (partial credit, out of the cell's ``points``,
+    which is the number of checks). It never raises for an unanswered exercise, so the student edition runs
+    top to bottom with every stub left as it is; the unanswered check earns 0.
+
+    ``checks``: answer name -> verdict (an :class:`AnswerCheck`, or anything with ``bool`` and ``str``, such
+    as :func:`lstmsym.numerics.backward_check.check_backward`'s result).
+
+    >>> score(answer_1=check_answer(1, sp.Integer(1)), answer_1b=check_answer(None, sp.Integer(2)))
+    answer_1: Correct: your answer equals the derived 1.
+    answer_1b: Not answered yet: replace None by your answer and run the cell again.
+    1 of 2 points
+    1
+    """
+    if not checks:
+        raise LstmsymError(
+            "score needs at least one check, e.g. score(answer_1=check_answer(answer_1, expected))"
+        )
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython is installed with the notebooks extra
+        shell = None
+    earned = 0
+    for name, check in checks.items():
+        earned += int(bool(check))
+        if shell is not None and hasattr(check, "_repr_markdown_"):
+            display(Markdown(f"`{name}`: {check._repr_markdown_()}"))
+        else:
+            print(f"{name}: {check}")
+    total = len(checks)
+    print(f"{earned} of {total} point{'s' if total != 1 else ''}")
+    return earned

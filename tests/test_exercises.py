@@ -137,7 +137,6 @@ def test_decimals_are_compared_to_twelve_digits():
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (None, "answer is None: replace None"),
         (True, "truth value"),
         (sp.Eq(sp.Symbol("f"), 1), "truth value|not a comparison"),
         ([], "non-empty column"),
@@ -201,3 +200,39 @@ def test_relations_accept_a_tied_symbol_either_way():
     assert not check_answer((1 - i1) * (1 - i2) * i3, expected, relations=ties)
     with pytest.raises(LstmsymError, match="relations must be a dict"):
         check_answer(f1, expected, relations=[(f1, 1 - i1)])
+
+
+def test_none_is_not_answered_yet_not_an_error():
+    from lstmsym.exercises import NOT_ANSWERED
+
+    for verdict in (check_answer(None, sp.Integer(1)), check_answer(None, sp.Matrix([[1, 2]]))):
+        assert verdict is NOT_ANSWERED and not verdict and "Not answered yet" in verdict.message
+
+
+def test_check_that_grades_with_the_condition_and_never_raises_on_the_answer():
+    from lstmsym.exercises import NOT_ANSWERED, check_that
+
+    assert check_that((4.0, 0), lambda a: tuple(a) == (4.0, 0), "hint")
+    wrong = check_that((4.0, 1), lambda a: tuple(a) == (4.0, 0), "read the table")
+    assert not wrong and wrong.message == "Not yet: read the table"
+    broken = check_that(5, lambda a: tuple(a) == (4.0, 0), "a pair")
+    assert not broken and "TypeError" in broken.message and broken.message.startswith("Not yet: a pair")
+    assert check_that(None, lambda a: 1 / 0, "x") is NOT_ANSWERED
+    with pytest.raises(LstmsymError, match="correct must be a function"):
+        check_that(1, True, "x")
+
+
+def test_score_counts_one_point_per_correct_check_and_prints_each_verdict(capsys):
+    from lstmsym.exercises import check_that, score
+
+    points = score(
+        answer_2=check_answer(sp.Symbol("f_t"), sp.Symbol("f_{t}", real=True)),
+        answer_2b=check_that(3, lambda a: a == 4, "count again"),
+        answer_2c=check_answer(None, sp.Integer(1)),
+    )
+    out = capsys.readouterr().out
+    assert points == 1
+    assert "answer_2: Correct" in out and "answer_2b: Not yet: count again" in out
+    assert "answer_2c: Not answered yet" in out and "1 of 3 points" in out
+    with pytest.raises(LstmsymError, match="at least one check"):
+        score()
