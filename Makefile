@@ -10,6 +10,8 @@
 #   make venv         only create/update .venv (done automatically by the targets above)
 #   make constraints  re-resolve the newest versions and rewrite constraints.txt
 #   make browser      install headless Chromium + chromedriver (Debian, apt-get) for the JupyterLab widget test
+#   make assignments  the student edition (nbgrader): student/notebooks/, solutions and worked solutions removed
+#   make autograde SUBMISSIONS=dir   grade dir/<student>/*.ipynb: grades/grades.csv, grades/feedback/<student>/
 #   make clean        remove .venv, caches and build output
 #
 # Extra pytest arguments: make test PYTEST_ARGS='-k lstm -x'
@@ -35,7 +37,7 @@ PYTEST_ARGS ?=
 # jupyter refuses to start as root without --allow-root (CI and these machines run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: test lab notebooks venv constraints clean check-python browser
+.PHONY: test lab notebooks venv constraints clean check-python browser assignments autograde
 
 check-python:
 	@test -n "$(PYTHON)" || { echo "error: neither python3.11 nor python3 is on PATH; install Python 3.11+ or run 'make PYTHON=/path/to/python3.11'" >&2; exit 1; }
@@ -64,11 +66,26 @@ test: $(STAMP) $(if $(CI),browser)
 # OPENBLAS_NUM_THREADS=1 in test and notebooks: small matrix products split over 2 cores ran 20x slower.
 # lab/overrides.json (the project's JupyterLab defaults) turns off the "Jupyter news" prompt and the update
 # check; a choice the user already made in their own settings still wins. PORT=8899 picks the port.
+# nbgrader (installed for `make assignments`) stays out of the students' JupyterLab: lab/page_config.json
+# disables its lab extension (and the notebook package's "open in Notebook" buttons it brings along), and
+# its server extensions are switched off here.
+NBGRADER_SERVER_EXTENSIONS := formgrader assignment_list course_list validate_assignment
 lab: $(STAMP)
 	env -u MPLBACKEND PYTHONHASHSEED=0 $(VENV)/bin/jupyter lab --ip=127.0.0.1 \
 	  --ServerApp.root_dir=notebooks --LabApp.app_settings_dir="$(CURDIR)/lab" \
+	  $(foreach e,$(NBGRADER_SERVER_EXTENSIONS),--ServerApp.jpserver_extensions=nbgrader.server_extensions.$(e)=False) \
 	  $(if $(PORT),--ServerApp.port=$(PORT) --ServerApp.port_retries=0) \
 	  $(ALLOW_ROOT) $(if $(filter 1,$(NO_BROWSER)),--no-browser)
+
+# The course kit (lstmsym/course.py, nbgrader_config.py): nbgrader's gradebook and working copies go to
+# build/nbgrader/. GRADES=dir picks the output folder of autograde.
+GRADES ?= grades
+assignments: $(STAMP)
+	env -u MPLBACKEND $(PY) -m lstmsym.course assignments
+
+autograde: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make autograde SUBMISSIONS=dir (one sub-folder per student)" >&2; exit 2; }
+	env -u MPLBACKEND PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 $(PY) -m lstmsym.course autograde "$(SUBMISSIONS)" --output "$(GRADES)"
 
 # Headless Chromium and its driver for tests/test_sliders_browser.py (a slider moved in JupyterLab), from
 # Debian's packages; nothing is installed when both are already on PATH. Needs root (or sudo) and apt-get.
@@ -123,5 +140,5 @@ constraints: | check-python
 	@echo "constraints.txt rewritten; now update environment.yml and run 'make test'"
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis constraints.txt.new
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis constraints.txt.new student
 	find . -path ./.git -prune -o -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -exec rm -rf {} +
