@@ -301,10 +301,11 @@ def check_answer(
     )
 
 
-def check_that(answer: object, correct, hint: str) -> AnswerCheck:
+def check_that(answer: object, correct, hint) -> AnswerCheck:
     """The verdict on an answer that is not a formula (a count, a tuple, a number within a tolerance).
 
-    ``correct(answer)`` says whether it is right; ``hint`` is shown when it is not. ``None`` (the stub) gives
+    ``correct(answer)`` says whether it is right; ``hint`` is shown when it is not (a string, or a function
+    of the answer that returns one, to say what is wrong with this answer). ``None`` (the stub) gives
     :data:`NOT_ANSWERED`, and an answer that ``correct`` cannot even handle (a string where a number belongs)
     is wrong, with the reason, rather than an error.
 
@@ -314,6 +315,8 @@ def check_that(answer: object, correct, hint: str) -> AnswerCheck:
     Not yet: solve 0.9^L < 1e-6 for L
     >>> print(check_that("22", lambda a: a + 1 == 23, "a number"))
     Not yet: a number (checking your answer failed: TypeError: can only concatenate str (not "int") to str)
+    >>> print(check_that(0.5, lambda a: a < 0.1, lambda a: f"{a} is not below 0.1"))
+    Not yet: 0.5 is not below 0.1
     >>> check_that(None, lambda a: a == 22, "a whole number") is NOT_ANSWERED
     True
     """
@@ -323,13 +326,20 @@ def check_that(answer: object, correct, hint: str) -> AnswerCheck:
         )
     if answer is None:
         return NOT_ANSWERED
+    if callable(hint):
+        try:
+            hint = hint(answer)
+        except Exception as error:
+            hint = f"(no hint for this answer: {type(error).__name__}: {error})"
     try:
         ok = bool(correct(answer))
     except Exception as error:  # the student's answer, not this function, is at fault: say why
         text = f"Not yet: {hint} (checking your answer failed: {type(error).__name__}: {error})"
         return AnswerCheck(False, text, text)
-    text = "Correct." if ok else f"Not yet: {hint}"
-    return AnswerCheck(ok, text, text)
+    if ok:
+        return AnswerCheck(True, "Correct.", "Correct.")
+    text = f"Not yet: {hint}"
+    return AnswerCheck(False, text, text)
 
 
 def score(**checks: object) -> int:

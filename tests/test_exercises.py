@@ -236,3 +236,12 @@ def test_score_counts_one_point_per_correct_check_and_prints_each_verdict(capsys
     assert "answer_2c: Not answered yet" in out and "1 of 3 points" in out
     with pytest.raises(LstmsymError, match="at least one check"):
         score()
+
+
+def test_check_that_hint_may_depend_on_the_answer():
+    from lstmsym.exercises import check_that
+
+    big = check_that(0.5, lambda a: a < 0.1, lambda a: f"{a} is too big")
+    assert big.message == "Not yet: 0.5 is too big"
+    odd = check_that("x", lambda a: a < 0.1, lambda a: f"{a:.2f} is too big")
+    assert not odd and "no hint for this answer" in odd.message and "TypeError" in odd.message

@@ -1,0 +1,201 @@
+"""The course kit: the student edition of the notebooks and autograding of what students return (nbgrader).
+
+``notebooks/`` is the instructor edition: every exercise's answer cell is an nbgrader solution cell whose
+``### BEGIN SOLUTION`` / ``### END SOLUTION`` region holds the answer, followed by an autograded test cell
+(``score(...)``, :mod:`lstmsym.exercises`) and the collapsed worked solution (cells tagged
+``worked-solution``). ``nbgrader_config.py`` at the repository root says where everything goes:
+
+- :func:`generate_assignments` (``make assignments``) writes the student edition to ``student/notebooks/``:
+  solution regions removed (the ``answer_1 = None  # your answer here`` stub line before each stays),
+  worked solutions left out, outputs cleared.
+- :func:`autograde` (``make autograde SUBMISSIONS=dir``) grades ``dir/<student>/*.ipynb`` (one folder per
+  student; a nested ``notebooks/`` folder is accepted too) and writes ``grades.csv`` (points per student,
+  notebook and exercise) and ``feedback/<student>/<notebook>.html`` to the output folder.
+
+nbgrader's own files (gradebook, submitted and autograded copies, feedback) live in ``build/nbgrader/``,
+outside the tracked tree. Nothing else in lstmsym imports this module.
+
+Command line: ``python -m lstmsym.course assignments`` and
+``python -m lstmsym.course autograde SUBMISSIONS [--output grades]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import LstmsymError
+
+__all__ = ["ASSIGNMENT", "ROOT", "autograde", "generate_assignments", "grades_table", "student_id"]
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository root: where nbgrader_config.py is, and notebooks/ (the assignment's source)."""
+ASSIGNMENT = "notebooks"
+"""nbgrader's name of the assignment: its source folder is ``ROOT / "notebooks"``."""
+WORK = Path("build") / "nbgrader"
+RELEASE = Path("student")
+
+
+def student_id(name: str) -> str:
+    """A submission folder's name, checked to be usable as an nbgrader student id.
+
+    >>> student_id("ada_lovelace")
+    'ada_lovelace'
+    >>> student_id("ada lovelace")
+    Traceback (most recent call last):
+    ...
+    lstmsym.errors.LstmsymError: submission folder 'ada lovelace': a student id may use only letters, \
+digits, '_', '-' and '.' (no spaces), and may not start with '.'
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-]*", name):
+        raise LstmsymError(
+            f"submission folder {name!r}: a student id may use only letters, digits, '_', '-' and '.' "
+            "(no spaces), and may not start with '.'"
+        )
+    return name
+
+
+def _nbgrader(*args: str, root: Path) -> str:
+    """Run ``nbgrader ARGS`` in ``root`` (where nbgrader_config.py is) with this interpreter; its log.
+
+    The interpreter's bin folder goes first on PATH: nbgrader runs ``alembic`` from there to set up its
+    gradebook, and the kernel it grades with is this interpreter's."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, "PATH": path}
+    env.pop("MPLBACKEND", None)  # the notebooks select the inline backend themselves, as in JupyterLab
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    log = done.stdout + done.stderr
+    if done.returncode != 0 or "[ERROR]" in log or "| ERROR]" in log:
+        raise LstmsymError(f"nbgrader {' '.join(args)} failed (exit {done.returncode}):\n{log[-4000:]}")
+    return log
+
+
+def generate_assignments(root: Path = ROOT) -> Path:
+    """Write the student edition of every notebook in ``root/notebooks`` and return its folder.
+
+    The folder (``root/student/notebooks``) is replaced as a whole; nbgrader records the exercises, their
+    points and the test cells in the gradebook, which :func:`autograde` grades against."""
+    root = Path(root)
+    if not (root / "nbgrader_config.py").is_file():
+        raise LstmsymError(f"root must be the repository root with nbgrader_config.py, got {root}")
+    _nbgrader("generate_assignment", ASSIGNMENT, "--force", root=root)
+    return root / RELEASE / ASSIGNMENT
+
+
+def _collect(submissions: Path, root: Path, known: set[str]) -> list[str]:
+    """Copy ``submissions/<student>/*.ipynb`` into nbgrader's submitted folder; the student ids, sorted."""
+    if not submissions.is_dir():
+        raise LstmsymError(f"SUBMISSIONS must be a folder with one sub-folder per student, got {submissions}")
+    folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not folders:
+        raise LstmsymError(f"SUBMISSIONS folder {submissions} has no sub-folder (one per student expected)")
+    target = root / WORK / "submitted"
+    shutil.rmtree(target, ignore_errors=True)
+    students = []
+    for folder in folders:
+        student = student_id(folder.name)
+        notebooks = sorted(folder.glob("*.ipynb")) or sorted((folder / ASSIGNMENT).glob("*.ipynb"))
+        if not notebooks:
+            raise LstmsymError(f"submission folder {folder} holds no .ipynb file")
+        unknown = [p.name for p in notebooks if p.stem not in known]
+        if unknown:
+            raise LstmsymError(
+                f"submission folder {folder}: {unknown} are not notebooks of the course "
+                f"(expected names like {sorted(known)[0]}.ipynb)"
+            )
+        dest = target / student / ASSIGNMENT
+        dest.mkdir(parents=True)
+        for notebook in notebooks:
+            shutil.copyfile(notebook, dest / notebook.name)
+        students.append(student)
+    return students
+
+
+def grades_table(students: list[str], root: Path = ROOT):
+    """Points per student, notebook and exercise from the gradebook, as a pandas DataFrame.
+
+    Columns: ``student``, ``notebook``, ``exercise`` (the test cell's grade id, ``exercise_1``, ...),
+    ``points`` and ``max_points``; one row per autograded test cell, sorted."""
+    import pandas as pd
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = []
+    with Gradebook(f"sqlite:///{Path(root) / WORK / 'gradebook.db'}") as gradebook:
+        for student in students:
+            try:
+                submission = gradebook.find_submission(ASSIGNMENT, student)
+            except MissingEntry as error:
+                raise LstmsymError(f"no graded submission of {student!r} in the gradebook") from error
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    rows.append((student, notebook.name, grade.name, grade.score, grade.max_score))
+    table = pd.DataFrame(rows, columns=["student", "notebook", "exercise", "points", "max_points"])
+    return table.sort_values(["student", "notebook", "exercise"], ignore_index=True)
+
+
+def autograde(submissions: Path, output: Path, root: Path = ROOT):
+    """Grade ``submissions/<student>/*.ipynb``; write ``output/grades.csv`` and ``output/feedback/``.
+
+    Each notebook runs top to bottom in a fresh kernel with the test cells restored from the instructor
+    edition; a test cell earns the points its ``score(...)`` returns. The student edition is generated
+    first when the gradebook does not have it yet. Returns :func:`grades_table` of these students."""
+    root, submissions, output = Path(root), Path(submissions), Path(output)
+    known = {p.stem for p in (root / ASSIGNMENT).glob("*.ipynb")}
+    if not (root / WORK / "gradebook.db").is_file() or not (root / RELEASE / ASSIGNMENT).is_dir():
+        generate_assignments(root)
+    students = _collect(submissions, root, known)
+    for step in ("autograded", "feedback"):
+        shutil.rmtree(root / WORK / step, ignore_errors=True)
+    _nbgrader("autograde", ASSIGNMENT, "--force", root=root)
+    _nbgrader("generate_feedback", ASSIGNMENT, "--force", root=root)
+    table = grades_table(students, root)
+    output.mkdir(parents=True, exist_ok=True)
+    table.to_csv(output / "grades.csv", index=False)
+    for student in students:
+        dest = output / "feedback" / student
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        for page in sorted((root / WORK / "feedback" / student / ASSIGNMENT).glob("*.html")):
+            shutil.copyfile(page, dest / page.name)
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lstmsym.course", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("assignments", help="write the student edition to student/notebooks/")
+    grade = commands.add_parser("autograde", help="grade SUBMISSIONS/<student>/*.ipynb")
+    grade.add_argument("submissions", type=Path, help="a folder with one sub-folder per student")
+    grade.add_argument(
+        "--output", type=Path, default=Path("grades"), help="where grades.csv and feedback/ go"
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "assignments":
+            folder = generate_assignments()
+            print(f"student edition: {folder} ({len(list(folder.glob('*.ipynb')))} notebooks)")
+        else:
+            table = autograde(args.submissions, args.output)
+            totals = table.groupby("student")[["points", "max_points"]].sum()
+            for student, row in totals.iterrows():
+                print(f"{student}: {row['points']:g} of {row['max_points']:g} points")
+            print(f"wrote {args.output / 'grades.csv'} and {args.output / 'feedback'}/<student>/")
+    except LstmsymError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
