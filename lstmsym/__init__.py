@@ -18,11 +18,19 @@ The layout is a ladder, each layer importing only those below it: :mod:`lstmsym.
 """
 
 from .activations import sigmoid
-from .cells import CELL_NAMES, LSTM_SWITCHES, make_cell
+from .cells import (
+    LSTM_SWITCHES,
+    Cell,
+    affine_parameters,
+    cell_names,
+    make_cell,
+    register_cell,
+    unregister_cell,
+)
 from .derivatives.chain import Chain
 from .derivatives.step import block_latex, jacobian_block, step_jacobian
 from .diagrams import cell_graph, draw_cell
-from .errors import ExpansionTooLargeError, LstmsymError, UnknownChoiceError
+from .errors import DeclarationError, ExpansionTooLargeError, LstmsymError, UnknownChoiceError
 from .notation import latex
 from .numerics.compile import compile_cell
 from .numerics.gradcheck import check_jacobian
@@ -41,15 +49,27 @@ from .numerics.verify import verify_cell
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``CELL_NAMES``: every registered cell name, read from the registry when asked for."""
+    if name == "CELL_NAMES":
+        return cell_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "CELL_NAMES",
     "LSTM_SWITCHES",
+    "Cell",
     "Chain",
+    "DeclarationError",
     "ExpansionTooLargeError",
     "LstmsymError",
     "UnknownChoiceError",
+    "affine_parameters",
     "block_latex",
     "cell_graph",
+    "cell_names",
     "check_jacobian",
     "compile_cell",
     "draw_cell",
@@ -63,10 +83,12 @@ __all__ = [
     "params_from_keras",
     "params_from_torch",
     "random_sequence",
+    "register_cell",
     "sigmoid",
     "step_jacobian",
     "torch_state_dict",
     "unpack_gru",
     "unpack_lstm",
+    "unregister_cell",
     "verify_cell",
 ]

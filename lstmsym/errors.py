@@ -20,3 +20,8 @@ class UnknownChoiceError(LstmsymError):
 
 class ExpansionTooLargeError(LstmsymError):
     """A symbolic request that would take too long to build; the message names the form that works."""
+
+
+class DeclarationError(LstmsymError):
+    """A cell declaration that cannot work: a rule reading a quantity not yet defined (or a later one),
+    a state never updated, a parameter of the wrong shape, a clashing name; the message names the rule."""

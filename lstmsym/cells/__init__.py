@@ -1,4 +1,9 @@
-r"""The cells lstmsym declares, by name.
+r"""The cells lstmsym declares, by name, and the way to declare and register one of your own.
+
+A cell is a :class:`Cell` subclass with ``state_names``, ``parameters`` (name -> shape in ``"n"``, ``"m"``)
+and a ``declare(self, b)`` method that writes its rules with the :class:`~lstmsym.cells.base.Builder`;
+:func:`register_cell` puts it under a name. The built-in cells are declared and registered exactly so
+(see :mod:`.rnn`, :mod:`.lstm`, :mod:`.gru`, :mod:`.dense_memory`).
 
 >>> from lstmsym.cells import make_cell, CELL_NAMES
 >>> CELL_NAMES
@@ -14,35 +19,31 @@ False
 ... except ValueError as error:
 ...     print(error)
 cell='lstn' is not valid; expected one of: 'rnn', 'lstm', 'lstm1997', 'gru', 'dense_memory'
+
+``CELL_NAMES`` is read from the registry when it is asked for (a user's cells registered later join it);
+:func:`cell_names` gives the same tuple, or only the built-in or only the user's names.
 """
 
 from __future__ import annotations
 
-from ..errors import LstmsymError, UnknownChoiceError
-from .base import Cell, Rule, Step
+# The built-in cells register themselves when their modules are imported, in this order (= CELL_NAMES).
+# isort: off
+from . import rnn, lstm, gru, dense_memory  # noqa: F401
+# isort: on
+from .base import Builder, Cell, Quantity, Rule, Step, affine_parameters
 from .dense_memory import DenseMemory
 from .gru import GRU
 from .lstm import DEFAULTS as LSTM_SWITCHES
 from .lstm import LSTM, LSTM1997, READOUTS
+from .registry import RegisteredCell, cell_names, lookup, make_cell, register_cell, unregister_cell
 from .rnn import RNN
 
-CELL_NAMES = ("rnn", "lstm", "lstm1997", "gru", "dense_memory")
 
-
-def make_cell(name: str, n: int = 1, m: int = 1, **switches: object) -> Cell:
-    """Build a cell by name: ``"rnn"``, ``"lstm"``, ``"lstm1997"``, ``"gru"`` or ``"dense_memory"``.
-
-    ``n`` is the hidden size, ``m`` the input size. Switches (keyword options) apply to the LSTM
-    only: ``readout`` ("tanh", "sigmoid", "identity", "dense"), ``input_gate``, ``forget_gate``,
-    ``output_gate``, ``coupled`` and ``peephole``. ``"lstm1997"`` is ``"lstm"`` with
-    ``forget_gate=False``.
-    """
-    if name not in CELL_NAMES:
-        raise UnknownChoiceError("cell", name, CELL_NAMES)
-    if switches and name not in ("lstm", "lstm1997"):
-        raise LstmsymError(f"switches {sorted(switches)} apply to the LSTM only; the {name} cell takes none")
-    classes = {"rnn": RNN, "lstm": LSTM, "lstm1997": LSTM1997, "gru": GRU, "dense_memory": DenseMemory}
-    return classes[name](n, m, **switches)
+def __getattr__(name: str) -> object:
+    """``CELL_NAMES``: every registered cell name, read from the registry when asked for."""
+    if name == "CELL_NAMES":
+        return cell_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
@@ -53,9 +54,17 @@ __all__ = [
     "LSTM_SWITCHES",
     "READOUTS",
     "RNN",
+    "Builder",
     "Cell",
     "DenseMemory",
+    "Quantity",
+    "RegisteredCell",
     "Rule",
     "Step",
+    "affine_parameters",
+    "cell_names",
+    "lookup",
     "make_cell",
+    "register_cell",
+    "unregister_cell",
 ]

@@ -18,10 +18,15 @@ h_{t} &= o_{t} \odot \tanh{\left(c_{t} \right)}
 
 from __future__ import annotations
 
-from ..activations import ACTIVATIONS
 from .base import Builder, Cell
+from .registry import register_cell
 
 
+@register_cell(
+    "dense_memory",
+    reference="lstmsym.numerics.reference.dense_memory",
+    batched="lstmsym.training.batched_dense_memory",
+)
 class DenseMemory(Cell):
     """Memory computed by one dense layer over [x_t; h_{t-1}; c_{t-1}], with the LSTM's readout."""
 
@@ -29,26 +34,23 @@ class DenseMemory(Cell):
     title = "dense-memory cell (one network computes the new memory)"
     state_names = ("c", "h")
 
-    @property
-    def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        n, m = self.n, self.m
-        return {
-            "W_c": (n, n),  # acts on the old memory c_{t-1}
-            "W_h": (n, n),  # acts on h_{t-1}
-            "U_c": (n, m),
-            "b_c": (n,),
-            "W_o": (n, n),
-            "U_o": (n, m),
-            "b_o": (n,),
-        }
+    parameters = {
+        "W_c": ("n", "n"),  # acts on the old memory c_{t-1}
+        "W_h": ("n", "n"),  # acts on h_{t-1}
+        "U_c": ("n", "m"),
+        "b_c": ("n",),
+        "W_o": ("n", "n"),
+        "U_o": ("n", "m"),
+        "b_o": ("n",),
+    }
 
-    def _declare(self, b: Builder) -> None:
+    def declare(self, b: Builder) -> None:
         pre = (
             b.param("W_c") @ b.prev("c")
             + b.param("W_h") @ b.prev("h")
             + b.param("U_c") @ b.x()
             + b.param("b_c")
         )
-        c = b.add("c", "state", pre, "tanh", "memory, rewritten by a dense layer")
-        o = b.add("o", "gate", b.affine("o"), "sigmoid", "read / output gate")
-        b.add("h", "state", o * c.apply(ACTIVATIONS["tanh"]), None, "hidden state")
+        c = b.state("c", pre, "tanh", "memory, rewritten by a dense layer")
+        o = b.gate("o", b.affine("o"), "sigmoid", "read / output gate")
+        b.state("h", o * c.apply("tanh"), None, "hidden state")

@@ -20,9 +20,11 @@ h_{t} &= \left(1 - z_{t}\right) \odot n_{t} + z_{t} \odot h_{t-1}
 
 from __future__ import annotations
 
-from .base import Builder, Cell
+from .base import Builder, Cell, affine_parameters
+from .registry import register_cell
 
 
+@register_cell("gru", reference="lstmsym.numerics.reference.gru", batched="lstmsym.training.batched_gru")
 class GRU(Cell):
     """Gated recurrent unit (Cho et al. 2014), reset after the recurrent product."""
 
@@ -30,19 +32,13 @@ class GRU(Cell):
     title = "GRU"
     state_names = ("h",)
 
-    @property
-    def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        n, m = self.n, self.m
-        shapes: dict[str, tuple[int, ...]] = {}
-        for gate in ("z", "r", "n"):
-            shapes.update({f"W_{gate}": (n, n), f"U_{gate}": (n, m), f"b_{gate}": (n,)})
-        shapes["d_n"] = (n,)  # recurrent bias inside the reset product (PyTorch's b_hn)
-        return shapes
+    # d_n: the recurrent bias inside the reset product (PyTorch's b_hn)
+    parameters = {**affine_parameters("z", "r", "n"), "d_n": ("n",)}
 
-    def _declare(self, b: Builder) -> None:
-        z = b.add("z", "gate", b.affine("z"), "sigmoid", "update gate: how much of h_{t-1} is kept")
-        r = b.add("r", "gate", b.affine("r"), "sigmoid", "reset gate")
+    def declare(self, b: Builder) -> None:
+        z = b.gate("z", b.affine("z"), "sigmoid", "update gate: how much of h_{t-1} is kept")
+        r = b.gate("r", b.affine("r"), "sigmoid", "reset gate")
         recurrent = b.param("W_n") @ b.prev("h") + b.param("d_n")
         pre = b.param("U_n") @ b.x() + b.param("b_n") + r * recurrent
-        n = b.add("n", "gate", pre, "tanh", "candidate state")
-        b.add("h", "state", (1 - z) * n + z * b.prev("h"), None, "hidden state")
+        n = b.gate("n", pre, "tanh", "candidate state")
+        b.state("h", (1 - z) * n + z * b.prev("h"), None, "hidden state")

@@ -28,9 +28,9 @@ c_{t} &= c_{t-1} + i_{t} \odot g_{t}
 
 from __future__ import annotations
 
-from ..activations import ACTIVATIONS
 from ..errors import LstmsymError, UnknownChoiceError
-from .base import Builder, Cell
+from .base import Builder, Cell, affine_parameters
+from .registry import register_cell
 
 READOUTS = ("tanh", "sigmoid", "identity", "dense")
 
@@ -45,6 +45,12 @@ DEFAULTS: dict[str, object] = {
 }
 
 
+@register_cell(
+    "lstm",
+    reference="lstmsym.numerics.reference.lstm",
+    batched="lstmsym.training.batched_lstm",
+    switches=DEFAULTS,
+)
 class LSTM(Cell):
     """LSTM cell with switches for readout, gates, coupling and peepholes (Greff et al. 2017 variants)."""
 
@@ -78,18 +84,12 @@ class LSTM(Cell):
         changed = [f"{k}={v}" for k, v in self._options.items() if DEFAULTS[k] != v]
         return "LSTM" + (f" ({', '.join(changed)})" if changed else "")
 
-    _registry_name = "lstm"
-
-    @property
-    def registry_name(self) -> str:
-        return self._registry_name
-
     def __repr__(self) -> str:
-        implied = {"forget_gate": False} if self._registry_name == "lstm1997" else {}
+        implied = {"forget_gate": False} if self.registry_name == "lstm1997" else {}
         opts = "".join(
             f", {k}={v!r}" for k, v in self._options.items() if DEFAULTS[k] != v and implied.get(k) != v
         )
-        return f"make_cell({self._registry_name!r}, n={self.n}, m={self.m}{opts})"
+        return f"make_cell({self.registry_name!r}, n={self.n}, m={self.m}{opts})"
 
     def _has(self, gate: str) -> bool:
         """Whether gate i, f or o has weights of its own (a coupled f is computed from i)."""
@@ -102,21 +102,17 @@ class LSTM(Cell):
         }[gate]
 
     @property
-    def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        n, m = self.n, self.m
-        shapes: dict[str, tuple[int, ...]] = {}
-        for gate in "ifgo":
-            if self._has(gate):
-                shapes.update({f"W_{gate}": (n, n), f"U_{gate}": (n, m), f"b_{gate}": (n,)})
+    def parameters(self) -> dict[str, tuple[str, ...]]:  # type: ignore[override]
+        shapes = affine_parameters(*(gate for gate in "ifgo" if self._has(gate)))
         if self._options["peephole"]:
             for gate in "ifo":
                 if self._has(gate):
-                    shapes[f"p_{gate}"] = (n,)  # diagonal peephole weight on the cell state
+                    shapes[f"p_{gate}"] = ("n",)  # diagonal peephole weight on the cell state
         if self._options["readout"] == "dense":
-            shapes.update({"W_y": (n, n), "U_y": (n, m), "V_y": (n, n), "b_y": (n,)})
+            shapes.update({"W_y": ("n", "n"), "U_y": ("n", "m"), "V_y": ("n", "n"), "b_y": ("n",)})
         return shapes
 
-    def _declare(self, b: Builder) -> None:
+    def declare(self, b: Builder) -> None:
         opts = self._options
         c_prev = b.prev("c")
 
@@ -125,25 +121,29 @@ class LSTM(Cell):
 
         i = f = o = None
         if self._has("i"):
-            i = b.add("i", "gate", b.affine("i", peep("i", c_prev)), "sigmoid", "write / input gate")
+            i = b.gate("i", b.affine("i", peep("i", c_prev)), "sigmoid", "write / input gate")
         if opts["coupled"]:
-            f = b.add("f", "gate", 1 - i, None, "keep gate, coupled: f = 1 - i")
+            f = b.gate("f", 1 - i, None, "keep gate, coupled: f = 1 - i")
         elif self._has("f"):
-            f = b.add("f", "gate", b.affine("f", peep("f", c_prev)), "sigmoid", "keep / forget gate")
-        g = b.add("g", "gate", b.affine("g"), "tanh", "candidate memory")
+            f = b.gate("f", b.affine("f", peep("f", c_prev)), "sigmoid", "keep / forget gate")
+        g = b.gate("g", b.affine("g"), "tanh", "candidate memory")
         kept = f * c_prev if f is not None else c_prev  # keep gate: how much of the old memory survives
         written = i * g if i is not None else g  # write gate: how much of the candidate goes in
-        c = b.add("c", "state", kept + written, None, "memory (cell state): the additive update")
+        c = b.state("c", kept + written, None, "memory (cell state): the additive update")
         if self._has("o"):
-            o = b.add("o", "gate", b.affine("o", peep("o", c)), "sigmoid", "read / output gate")
+            o = b.gate("o", b.affine("o", peep("o", c)), "sigmoid", "read / output gate")
         if opts["readout"] == "dense":
             pre = b.param("W_y") @ b.prev("h") + b.param("U_y") @ b.x() + b.param("V_y") @ c + b.param("b_y")
-            read = b.add("y", "intermediate", pre, "tanh", "dense readout layer over [x_t; h_{t-1}; c_t]")
+            read = b.intermediate("y", pre, "tanh", "dense readout layer over [x_t; h_{t-1}; c_t]")
         else:
-            read = c.apply(ACTIVATIONS[opts["readout"]])
-        b.add("h", "state", o * read if o is not None else read, None, "hidden state")
+            read = c.apply(opts["readout"])
+        b.state("h", o * read if o is not None else read, None, "hidden state")
 
 
+@register_cell(
+    "lstm1997", reference="lstmsym.numerics.reference.lstm", batched="lstmsym.training.batched_lstm",
+    switches={k: v for k, v in DEFAULTS.items() if k != "forget_gate"},
+)
 class LSTM1997(LSTM):
     """The 1997 LSTM: no forget gate (f ≡ 1), so the old memory passes with weight exactly 1.
 
@@ -154,8 +154,6 @@ class LSTM1997(LSTM):
     the trainer. It is not Greff et al.'s NFG variant, which removes the forget gate from a cell that keeps
     its peepholes.
     """
-
-    _registry_name = "lstm1997"
 
     def __init__(self, n: int = 1, m: int = 1, **switches: object) -> None:
         if switches.get("forget_gate", False) is not False:

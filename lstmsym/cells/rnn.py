@@ -13,8 +13,10 @@ Matrix([[tanh(U*x_{t} + W*h_{t-1} + b)]])
 from __future__ import annotations
 
 from .base import Builder, Cell
+from .registry import register_cell
 
 
+@register_cell("rnn", reference="lstmsym.numerics.reference.rnn", batched="lstmsym.training.batched_rnn")
 class RNN(Cell):
     """Vanilla (Elman) RNN with a tanh nonlinearity."""
 
@@ -22,11 +24,8 @@ class RNN(Cell):
     title = "vanilla RNN"
     state_names = ("h",)
 
-    @property
-    def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        n, m = self.n, self.m
-        return {"W": (n, n), "U": (n, m), "b": (n,)}
+    parameters = {"W": ("n", "n"), "U": ("n", "m"), "b": ("n",)}
 
-    def _declare(self, b: Builder) -> None:
+    def declare(self, b: Builder) -> None:
         pre = b.param("W") @ b.prev("h") + b.param("U") @ b.x() + b.param("b")
-        b.add("h", "state", pre, "tanh", "hidden state")
+        b.state("h", pre, "tanh", "hidden state")

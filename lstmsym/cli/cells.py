@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..cells import CELL_NAMES, READOUTS, Cell, make_cell
+from ..cells import READOUTS, Cell, cell_names, make_cell
 from ..cells.variants import VARIANTS
 from .options import whole
 
@@ -33,7 +33,7 @@ def variant_flags(variant: str) -> str:
 def add_cell_options(parser: argparse.ArgumentParser, default_n: int = 1) -> None:
     """--cell, the LSTM switches, --n and --m."""
     group = parser.add_argument_group("cell")
-    group.add_argument("--cell", choices=CELL_NAMES, default="lstm", help="cell kind (default: lstm)")
+    group.add_argument("--cell", choices=cell_names(), default="lstm", help="cell kind (default: lstm)")
     group.add_argument("--n", type=whole(1), default=default_n, help=f"hidden size (default: {default_n})")
     group.add_argument("--m", type=whole(1), default=1, help="input size (default: 1)")
     switches = parser.add_argument_group("LSTM switches (lstm and lstm1997 only)")
