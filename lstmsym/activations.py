@@ -84,6 +84,46 @@ class sigmoid(Function):
         return f"(0.5*(1 + {printer._module_format('numpy.tanh')}(0.5*({x}))))"
 
 
+class relu(Function):
+    r"""The rectifier :math:`\operatorname{ReLU}(x) = \max(0, x)`; its derivative is Heaviside(x, 0).
+
+    The derivative at exactly 0 is taken as 0 (``Heaviside(x, 0)``), the value that the derivative written
+    through the output, ``Heaviside(y, 0)``, gives there (y = 0 for every x <= 0).
+
+    >>> from sympy import Symbol, diff
+    >>> a = Symbol("a", real=True)
+    >>> diff(relu(a), a), relu(-2), relu(3)
+    (Heaviside(a, 0), 0, 3)
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_number and x.is_real:
+            return sp.Max(S.Zero, x)
+        return None
+
+    def fdiff(self, argindex=1):
+        return sp.Heaviside(self.args[0], 0)
+
+    def _eval_rewrite_as_Max(self, x, **kwargs):
+        return sp.Max(S.Zero, x)
+
+    def _eval_evalf(self, prec):
+        return sp.Max(S.Zero, self.args[0])._eval_evalf(prec)
+
+    def _latex(self, printer, exp=None):
+        tex = rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+        return rf"{tex}^{{{exp}}}" if exp is not None else tex
+
+    def _mpmathcode(self, printer):
+        return f"{printer._module_format('mpmath.mpf')}(max(0, {printer._print(self.args[0])}))"
+
+    def _numpycode(self, printer):
+        return f"{printer._module_format('numpy.maximum')}(0.0, {printer._print(self.args[0])})"
+
+
 @dataclass(frozen=True)
 class Activation:
     """A named elementwise nonlinearity: its SymPy forward rule and its derivative from its output."""
@@ -97,6 +137,8 @@ ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", sigmoid, lambda y: y * (1 - y)),
     "tanh": Activation("tanh", tanh, lambda y: 1 - y**2),
     "identity": Activation("identity", lambda a: a, lambda y: S.One),
+    # ReLU (the IRNN): slope 1 where the output is positive, 0 where it is 0 (Heaviside(0, 0) = 0)
+    "relu": Activation("relu", relu, lambda y: sp.Heaviside(y, 0)),
     # xLSTM's exponential gate: d exp(a)/da = exp(a), the output itself
     "exp": Activation("exp", sp.exp, lambda y: y),
     # 1/a, for normalisers (sLSTM's c/n, minLSTM's f/(f + i)): d(1/a)/da = -1/a² = -y²

@@ -7,7 +7,8 @@ and a ``declare(self, b)`` method that writes its rules with the :class:`~lstmsy
 
 >>> from lstmsym.cells import make_cell, CELL_NAMES
 >>> CELL_NAMES
-('rnn', 'lstm', 'lstm1997', 'gru', 'dense_memory')
+('rnn', 'lstm', 'lstm1997', 'gru', 'dense_memory', 'min_gru', 'min_lstm', 'slstm', 'plain_deep', 'residual',
+ 'highway', 'orthogonal_rnn', 'irnn')
 >>> make_cell("lstm", n=2, m=3, peephole=True)
 make_cell('lstm', n=2, m=3, peephole=True)
 >>> make_cell("lstm1997").options["forget_gate"]
@@ -18,7 +19,8 @@ False
 ...     make_cell("lstn")
 ... except ValueError as error:
 ...     print(error)
-cell='lstn' is not valid; expected one of: 'rnn', 'lstm', 'lstm1997', 'gru', 'dense_memory'
+cell='lstn' is not valid; expected one of: 'rnn', 'lstm', 'lstm1997', 'gru', 'dense_memory', 'min_gru',
+'min_lstm', 'slstm', 'plain_deep', 'residual', 'highway', 'orthogonal_rnn', 'irnn'
 
 ``CELL_NAMES`` is read from the registry when it is asked for (a user's cells registered later join it);
 :func:`cell_names` gives the same tuple, or only the built-in or only the user's names.
@@ -28,14 +30,22 @@ from __future__ import annotations
 
 # The built-in cells register themselves when their modules are imported, in this order (= CELL_NAMES).
 # isort: off
-from . import rnn, lstm, gru, dense_memory  # noqa: F401
+from . import rnn, lstm, gru, dense_memory, min_cells, slstm, depth, norm_preserving  # noqa: F401
 # isort: on
 from .base import Builder, Cell, Quantity, Rule, Step, affine_parameters
 from .dense_memory import DenseMemory
 from .gru import GRU
 from .lstm import DEFAULTS as LSTM_SWITCHES
 from .lstm import LSTM, LSTM1997, READOUTS
-from .registry import RegisteredCell, cell_names, lookup, make_cell, register_cell, unregister_cell
+from .registry import (
+    RegisteredCell,
+    cell_names,
+    load_cell_file,
+    lookup,
+    make_cell,
+    register_cell,
+    unregister_cell,
+)
 from .rnn import RNN
 
 
@@ -63,6 +73,7 @@ __all__ = [
     "Step",
     "affine_parameters",
     "cell_names",
+    "load_cell_file",
     "lookup",
     "make_cell",
     "register_cell",

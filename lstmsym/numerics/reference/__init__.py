@@ -50,6 +50,8 @@ from numpy.typing import ArrayLike
 
 from ...errors import LstmsymError
 from . import dense_memory, gru, lstm, min_gru, min_lstm, rnn, slstm
+from .depth import highway, plain_deep, residual
+from .norm_preserving import irnn, orthogonal_rnn
 
 __all__ = [
     "GRADIENTS",
@@ -65,6 +67,8 @@ __all__ = [
 Array = np.ndarray
 _MODULES: dict[str, ModuleType] = {"rnn": rnn, "lstm": lstm, "gru": gru, "dense_memory": dense_memory,
                                    "min_gru": min_gru, "min_lstm": min_lstm, "slstm": slstm}
+_MODULES.update({"plain_deep": plain_deep, "residual": residual, "highway": highway,  # issue 13: depth
+                 "orthogonal_rnn": orthogonal_rnn, "irnn": irnn})  # and the norm-preserving RNNs
 #: How error is passed back in time: ordinary BPTT, or the 1997 truncation (LSTM family and GRU only).
 GRADIENTS = ("full", "truncated")
 _TRUNCATABLE = (lstm, gru)
