@@ -93,16 +93,14 @@ def generate_assignments(root: Path = ROOT) -> Path:
     return root / RELEASE / ASSIGNMENT
 
 
-def _collect(submissions: Path, root: Path, known: set[str]) -> list[str]:
-    """Copy ``submissions/<student>/*.ipynb`` into nbgrader's submitted folder; the student ids, sorted."""
+def _submissions(submissions: Path, known: set[str]) -> dict[str, list[Path]]:
+    """The notebooks of each student in ``submissions/<student>/`` (or ``<student>/notebooks/``), checked."""
     if not submissions.is_dir():
         raise LstmsymError(f"SUBMISSIONS must be a folder with one sub-folder per student, got {submissions}")
     folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not folders:
         raise LstmsymError(f"SUBMISSIONS folder {submissions} has no sub-folder (one per student expected)")
-    target = root / WORK / "submitted"
-    shutil.rmtree(target, ignore_errors=True)
-    students = []
+    found = {}
     for folder in folders:
         student = student_id(folder.name)
         notebooks = sorted(folder.glob("*.ipynb")) or sorted((folder / ASSIGNMENT).glob("*.ipynb"))
@@ -114,12 +112,20 @@ def _collect(submissions: Path, root: Path, known: set[str]) -> list[str]:
                 f"submission folder {folder}: {unknown} are not notebooks of the course "
                 f"(expected names like {sorted(known)[0]}.ipynb)"
             )
+        found[student] = notebooks
+    return found
+
+
+def _collect(found: dict[str, list[Path]], root: Path) -> list[str]:
+    """Copy each student's notebooks into nbgrader's (emptied) submitted folder; the student ids, sorted."""
+    target = root / WORK / "submitted"
+    shutil.rmtree(target, ignore_errors=True)
+    for student, notebooks in found.items():
         dest = target / student / ASSIGNMENT
         dest.mkdir(parents=True)
         for notebook in notebooks:
             shutil.copyfile(notebook, dest / notebook.name)
-        students.append(student)
-    return students
+    return sorted(found)
 
 
 def grades_table(students: list[str], root: Path = ROOT):
@@ -152,9 +158,10 @@ def autograde(submissions: Path, output: Path, root: Path = ROOT):
     first when the gradebook does not have it yet. Returns :func:`grades_table` of these students."""
     root, submissions, output = Path(root), Path(submissions), Path(output)
     known = {p.stem for p in (root / ASSIGNMENT).glob("*.ipynb")}
+    found = _submissions(submissions, known)
     if not (root / WORK / "gradebook.db").is_file() or not (root / RELEASE / ASSIGNMENT).is_dir():
         generate_assignments(root)
-    students = _collect(submissions, root, known)
+    students = _collect(found, root)
     for step in ("autograded", "feedback"):
         shutil.rmtree(root / WORK / step, ignore_errors=True)
     _nbgrader("autograde", ASSIGNMENT, "--force", root=root)
@@ -171,7 +178,8 @@ def autograde(submissions: Path, output: Path, root: Path = ROOT):
     return table
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
+    """``python -m lstmsym.course assignments|autograde ...``: 0 on success, 2 with a message on bad input."""
     parser = argparse.ArgumentParser(prog="python -m lstmsym.course", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("assignments", help="write the student edition to student/notebooks/")
@@ -183,10 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "assignments":
-            folder = generate_assignments()
+            folder = generate_assignments(root)
             print(f"student edition: {folder} ({len(list(folder.glob('*.ipynb')))} notebooks)")
         else:
-            table = autograde(args.submissions, args.output)
+            table = autograde(args.submissions, args.output, root)
             totals = table.groupby("student")[["points", "max_points"]].sum()
             for student, row in totals.iterrows():
                 print(f"{student}: {row['points']:g} of {row['max_points']:g} points")
