@@ -77,6 +77,13 @@ WORDS = {
     "c": "memory",
     "h": "hidden",
 }
+#: Words for a cell whose letter means something else than in WORDS: (cell kind, name) -> word.
+CELL_WORDS = {("slstm", "n"): "normaliser", ("min_gru", "z"): "write",
+              ("min_lstm", "i'"): "write / (f+i)", ("min_lstm", "f'"): "keep / (f+i)"}
+
+
+def _word(cell: Cell, name: str) -> str:
+    return CELL_WORDS.get((cell.kind, name), WORDS.get(name, name))
 
 _FUNCTIONS = {"sigmoid": r"\sigma", "tanh": r"\tanh"}
 
@@ -216,7 +223,7 @@ def cell_graph(cell: Cell | str) -> CellGraph:
     nodes: list[Node] = []
     for name, symbols in step.prev.items():
         label = f"${display_name(name, 't-1')}$"
-        nodes.append(Node(f"{name}_prev", "previous", label, WORDS.get(name, name), "", frozenset(symbols)))
+        nodes.append(Node(f"{name}_prev", "previous", label, _word(cell, name), "", frozenset(symbols)))
     nodes.append(Node("x", "input", f"${display_name('x', 't')}$", "input", "", frozenset(step.x)))
     quantities = {s for node in nodes for s in node.symbols} | {s for r in step.rules for s in r.symbols}
     for rule in step.rules:
@@ -225,7 +232,7 @@ def cell_graph(cell: Cell | str) -> CellGraph:
                 rule.name,
                 rule.role,
                 f"${display_name(rule.name, 't')}$",
-                WORDS.get(rule.name, rule.name),
+                _word(cell, rule.name),
                 _operation(rule, quantities),
                 frozenset(rule.symbols),
             )
@@ -377,7 +384,8 @@ class _Layout:
 
 
 def _layout(graph: CellGraph) -> _Layout:
-    """Columns in rule order; the first state on the top row, a second on the bottom row, gates between.
+    """Columns in rule order; the first state on the top row, the last on the bottom row, gates between
+    (a third state, the sLSTM's normaliser, on a row of its own above the top row, in a column of its own).
 
     A new state that reads gates sits on the top row above them (at the mean of their columns); one that
     reads none takes a column of its own; the bottom row's state comes last, after every rail branch.
@@ -395,22 +403,25 @@ def _layout(graph: CellGraph) -> _Layout:
     bottom = mid - ROW_GAP if middle else top - ROW_GAP
     lowest = bottom if (len(states) > 1 or h_rail) else (mid if middle else top)
     inp = lowest - (INPUT_GAP if lowest != top else 0.9)
-    row = {states[0]: top, **({states[1]: bottom} if len(states) > 1 else {})}
+    row = {states[0]: top, **({states[-1]: bottom} if len(states) > 1 else {})}
+    for k, name in enumerate(states[1:-1]):  # a third state (the sLSTM's normaliser): rows above the top
+        row[name] = top + (k + 1) * ROW_GAP
     position: dict[str, tuple[float, float]] = {}
     column = 0.0
     for node in graph.nodes:
         if node.kind in ("gate", "intermediate"):
             column += 1
             position[node.key] = (column, mid)
-        elif node.kind == "state" and row[node.key] == top:
+        elif node.kind == "state" and row[node.key] >= top:
             cols = [position[s][0] for s in reads[node.key] if graph.node(s).kind in ("gate", "intermediate")]
-            if not cols:
+            if not cols or row[node.key] > top:  # above the memory line: right of the gates, clear of its box
                 column += 1
                 cols = [column]
-            position[node.key] = (sum(cols) / len(cols), top)
+            position[node.key] = (sum(cols) / len(cols), row[node.key])
     for name in states[1:]:
-        column += 1
-        position[name] = (column, bottom)
+        if row[name] == bottom:
+            column += 1
+            position[name] = (column, bottom)
     rail = {"x": inp}
     for name in states:
         prev = graph.carried[name][0]
@@ -510,7 +521,8 @@ def draw_cell(
     xmax = layout.exit + 0.45
     span = max(7.6, xmax + 0.5)  # one scale for every cell: small cells are centred, not stretched
     left = -0.5 - (span - (xmax + 0.5)) / 2
-    bottom, top = layout.input - 0.33 - (LEGEND_GAP if chosen else 0.0), layout.top + 0.4
+    bottom = layout.input - 0.33 - (LEGEND_GAP if chosen else 0.0)
+    top = max(y for _, y in pos.values()) + 0.4  # the memory line's row, or a third state's above it
     if ax is None:
         head = 0.3  # inches for the title
         fig = plt.figure(figsize=(span * SCALE, (top - bottom) * SCALE + head))

@@ -11,7 +11,9 @@ steps T in 1..6, every parameter entry, the initial state and the inputs. On eac
 - the symbolic and reference trajectories agree.
 
 Ranges. Weights are drawn in [-2/sqrt(n), 2/sqrt(n)] (so a step can amplify as well as shrink), biases and
-inputs in [-3, 3], the initial state in [-2, 2]: preactivations reach ±10 and beyond, where gates saturate,
+inputs in [-3, 3], the initial state in [-2, 2] (a state a cell lists in ``positive_states``, the sLSTM's
+normaliser n, in [0.5, 2]: h = o c / n divides by it, and n stays positive from a positive start):
+preactivations reach ±10 and beyond, where gates saturate,
 without making the third derivatives so large that the central differences' truncation error,
 eps² |f'''| / 6 with eps = 1e-6, approaches their tolerance of 1e-6 relative.
 
@@ -67,6 +69,8 @@ def cases(draw, variant):
     T = draw(st.integers(1, MAX_T))
     xs = draw(vectors((T, cell.m), 3.0))
     state0 = {s: draw(vectors((n,), 2.0)) for s in cell.state_names}
+    for s in getattr(cell, "positive_states", ()):   # the sLSTM's normaliser n: in [0.5, 2] (h = o c / n)
+        state0[s] = 0.5 + 0.75 * (state0[s] + 2.0) / 2.0
     k = draw(st.integers(0, T - 1))
     return comp, params, xs, state0, k
 

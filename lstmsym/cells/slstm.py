@@ -13,19 +13,19 @@ additive update, so the direct path is the keep gate again; the normaliser n_t r
 The log-space stabiliser m_t is a numerical device that leaves h_t unchanged; it lives in
 :mod:`lstmsym.numerics.reference.slstm`, and this symbolic cell is the unstabilised map on (c, n, h).
 
->>> from lstmsym.cells.slstm import SLSTM
->>> print(SLSTM().latex())
+>>> from lstmsym.cells import make_cell
+>>> print(make_cell("slstm").latex())
 \begin{aligned}
+g_{t} &= \tanh{\left(W_{g} h_{t-1} + U_{g} x_{t} + b_{g} \right)} \\
 i_{t} &= e^{W_{i} h_{t-1} + U_{i} x_{t} + b_{i}} \\
 f_{t} &= \sigma\left(W_{f} h_{t-1} + U_{f} x_{t} + b_{f}\right) \\
-g_{t} &= \tanh{\left(W_{g} h_{t-1} + U_{g} x_{t} + b_{g} \right)} \\
 o_{t} &= \sigma\left(W_{o} h_{t-1} + U_{o} x_{t} + b_{o}\right) \\
 c_{t} &= f_{t} \odot c_{t-1} + i_{t} \odot g_{t} \\
 n_{t} &= f_{t} \odot n_{t-1} + i_{t} \\
 h_{t} &= o_{t} \odot c_{t} \odot n_{t}^{-1}
 \end{aligned}
 >>> from lstmsym.derivatives.step import step_jacobian
->>> step_jacobian(SLSTM(), path="direct")
+>>> step_jacobian(make_cell("slstm"), path="direct")
 Matrix([
 [f_{t},     0, 0],
 [    0, f_{t}, 0],
@@ -37,17 +37,22 @@ from __future__ import annotations
 from ..activations import ACTIVATIONS
 from ..errors import UnknownChoiceError
 from .base import Builder, Cell
+from .registry import register_cell
 
 #: The keep gate's squashing: the paper allows a sigmoid or an exponential.
 FORGET_GATES = ("sigmoid", "exp")
 
 
+@register_cell("slstm", switches={"forget": "sigmoid"})
 class SLSTM(Cell):
     """sLSTM with one head: exponential write gate, sigmoid (or exponential) keep gate, normaliser n."""
 
     kind = "slstm"
     title = "sLSTM (xLSTM's scalar-memory cell, one head)"
     state_names = ("c", "n", "h")
+    #: States that stay positive from a positive start (n_t = f_t n_{t-1} + i_t, f, i > 0); random checks draw
+    #: them positive, since h = o c / n divides by n.
+    positive_states = ("n",)
 
     def __init__(self, n: int = 1, m: int = 1, forget: str = "sigmoid") -> None:
         super().__init__(n, m)
@@ -68,9 +73,9 @@ class SLSTM(Cell):
         return shapes
 
     def _declare(self, b: Builder) -> None:
+        g = b.add("g", "gate", b.affine("g"), "tanh", "candidate memory (the paper's z)")  # the paper's order
         i = b.add("i", "gate", b.affine("i"), "exp", "exponential write / input gate")
         f = b.add("f", "gate", b.affine("f"), self.forget, "keep / forget gate")
-        g = b.add("g", "gate", b.affine("g"), "tanh", "candidate memory (the paper's z)")
         o = b.add("o", "gate", b.affine("o"), "sigmoid", "read / output gate")
         c = b.add("c", "state", f * b.prev("c") + i * g, None, "memory: the additive update")
         n = b.add("n", "state", f * b.prev("n") + i, None, "normaliser: the same update with candidate 1")

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from .base import Cell
 from .registry import cell_names
 
-#: The LSTM's switch combinations: name -> (make_cell name, switches).
+#: The switch combinations (the LSTM's, and the sLSTM's keep gate): name -> (make_cell name, switches).
 SWITCH_VARIANTS: dict[str, tuple[str, dict[str, object]]] = {
     "lstm-readout-sigmoid": ("lstm", {"readout": "sigmoid"}),
     "lstm-readout-identity": ("lstm", {"readout": "identity"}),
@@ -29,6 +29,7 @@ SWITCH_VARIANTS: dict[str, tuple[str, dict[str, object]]] = {
     "lstm-coupled": ("lstm", {"coupled": True}),
     "lstm-peephole": ("lstm", {"peephole": True}),
     "lstm-peephole-coupled": ("lstm", {"peephole": True, "coupled": True}),
+    "slstm-exp-forget": ("slstm", {"forget": "exp"}),  # the sLSTM's exponential keep gate
 }
 
 

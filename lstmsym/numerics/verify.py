@@ -74,6 +74,8 @@ def verify_cell(cell: Cell, T: int = 3, seed: int = 0, scale: float = 0.5) -> Ve
     xs = random_sequence(cell, T, rng)
     s0 = rng.normal(0.0, scale, size=cell.state_size)
     state0 = _unstack(cell, s0)
+    for name in getattr(cell, "positive_states", ()):  # e.g. the sLSTM's normaliser n (h = o c / n)
+        state0[name] = np.abs(state0[name]) + 0.5
     compiled = compile_cell(cell)
     traj = compiled.run(params, xs, state0)
     symbolic = compiled.lag_jacobians(params, xs, state0)

@@ -40,9 +40,9 @@ def _forget(options: Mapping[str, object]) -> str:
 
 
 def gate_names(options: Mapping[str, object]) -> tuple[str, ...]:
-    """Gates i, f, g, o (always all four)."""
+    """Gates g, i, f, o (always all four; the paper's order z, i, f, o)."""
     _forget(options)
-    return ("i", "f", "g", "o")
+    return ("g", "i", "f", "o")
 
 
 def _preact(params: Mapping[str, Array], k: str, h_prev: Array, x: Array) -> Array:
