@@ -37,10 +37,14 @@ h_{t} &= a_{t} \odot h_{t-1} + \tanh{\left(U x_{t} \right)}
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import importlib.util
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 
 from ..errors import DeclarationError, LstmsymError, UnknownChoiceError
@@ -61,6 +65,7 @@ class RegisteredCell:
     reference: str | None = None  # dotted module of a hand-written NumPy reference
     batched: str | None = None  # dotted module of a hand-written batched BPTT (training)
     switches: Mapping[str, object] = field(default_factory=dict)  # switch name -> default
+    source: str | None = None  # the file a user's cell was declared in (for worker processes)
 
     def module(self, which: str) -> ModuleType | None:
         """The hand-written ``"reference"`` or ``"batched"`` module, imported now; None if there is none."""
@@ -114,7 +119,9 @@ def register_cell(
             # from its own rules (compiled), never from the parent's hand-written reference
             cls.kind = name
         cls._registered_as = name
-        entry = RegisteredCell(name, cls, builtin, reference, batched, dict(switches or {}))
+        module = sys.modules.get(cls.__module__)
+        source = None if builtin else getattr(module, "__file__", None)
+        entry = RegisteredCell(name, cls, builtin, reference, batched, dict(switches or {}), source)
         if not builtin:
             try:
                 probe(cls)
@@ -130,8 +137,6 @@ def register_cell(
 
 def _identity(cls: type) -> tuple[str, str, str | None]:
     """What makes two classes 'the same cell': module, qualified name and source file."""
-    import sys
-
     module = sys.modules.get(cls.__module__)
     return cls.__module__, cls.__qualname__, getattr(module, "__file__", None)
 
@@ -184,3 +189,70 @@ def make_cell(name: str, n: int = 1, m: int = 1, **switches: object) -> Cell:
             f"switches {sorted(switches)} apply to the LSTM only ({takers}); the {name} cell takes none"
         )
     return entry.cls(n, m, **switches)
+
+
+#: The command-line option that imports a user's cell file (``lstmsym derive/check/sweep/train``).
+CELL_FILE_OPTION = "--cell-file"
+
+
+def load_cell_file(path: str | Path) -> tuple[str, ...]:
+    """Import the Python file ``path`` (by path, as a module; its text is never evaluated otherwise) and
+    return the names of the cells it registers. Loading the same file again re-imports it and replaces
+    its entries.
+
+    Errors (:class:`~lstmsym.errors.LstmsymError`): the file is missing or not a ``.py`` file, importing
+    it fails (the error is named), or it registers no cell.
+    """
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise LstmsymError(f"{CELL_FILE_OPTION} {str(path)!r}: no such file; expected a Python file (.py)")
+    if file.suffix != ".py":
+        raise LstmsymError(f"{CELL_FILE_OPTION} {str(path)!r}: expected a Python file ending in .py")
+    file = file.resolve()
+    digest = hashlib.sha1(str(file).encode()).hexdigest()[:12]
+    module_name = f"lstmsym_cell_file_{file.stem.replace('-', '_')}_{digest}"
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    if spec is None or spec.loader is None:
+        raise LstmsymError(f"{CELL_FILE_OPTION} {str(path)!r}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except LstmsymError as error:
+        del sys.modules[module_name]
+        raise LstmsymError(f"{CELL_FILE_OPTION} {str(path)!r}: {error}") from error
+    except Exception as error:  # the user's code: report what went wrong, with its type
+        del sys.modules[module_name]
+        raise LstmsymError(
+            f"{CELL_FILE_OPTION} {str(path)!r}: importing it failed: {type(error).__name__}: {error}"
+        ) from error
+    names = tuple(n for n, e in _REGISTRY.items() if e.cls.__module__ == module_name)
+    if not names:
+        raise LstmsymError(
+            f"{CELL_FILE_OPTION} {str(path)!r} registers no cell; decorate a Cell subclass with "
+            "@register_cell('name') (from lstmsym.cells import Cell, register_cell)"
+        )
+    return names
+
+
+def cell_files_in(argv: list[str]) -> list[str]:
+    """The paths given to ``--cell-file`` in a command line (``--cell-file PATH`` or ``--cell-file=PATH``)."""
+    out = []
+    for j, token in enumerate(argv):
+        if token == CELL_FILE_OPTION and j + 1 < len(argv):
+            out.append(argv[j + 1])
+        elif token.startswith(CELL_FILE_OPTION + "="):
+            out.append(token.split("=", 1)[1])
+    return out
+
+
+def user_cell_files(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The source files of the users' cells among ``names`` (to load them again in a worker process)."""
+    files = [_REGISTRY[n].source for n in names if n in _REGISTRY and _REGISTRY[n].source]
+    return tuple(dict.fromkeys(files))
+
+
+def load_cell_files(files: tuple[str, ...] | list[str]) -> None:
+    """:func:`load_cell_file` for each file (a worker process's initializer)."""
+    for file in files:
+        load_cell_file(file)

@@ -28,6 +28,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from ..cells.registry import cell_files_in, load_cell_file
 from ..errors import LstmsymError
 from .options import given_options
 
@@ -105,6 +106,13 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``lstmsym`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:  # a user's cells first, so that their names are valid --cell values and VARIANTs
+        for path in cell_files_in(argv):
+            load_cell_file(path)
+    except LstmsymError as error:
+        command = _named_command(argv) or ""
+        print(f"lstmsym {command}: error: {error}".replace("  ", " "), file=sys.stderr)
+        return 2
     args = build_parser(argv).parse_args(argv)
     args.given = given_options(build_parser(argv), argv)  # the options typed, for notes on ignored ones
     try:

@@ -30,10 +30,22 @@ def variant_flags(variant: str) -> str:
     return " ".join(flags)
 
 
+def add_cell_file_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """--cell-file PATH (repeatable): import a user's cell file; :func:`lstmsym.cli.main` loads it first."""
+    parser.add_argument(
+        "--cell-file",
+        action="append",
+        metavar="PATH",
+        help="a Python file that declares and registers cells (@register_cell); its names become valid "
+        "cell names (repeatable)",
+    )
+
+
 def add_cell_options(parser: argparse.ArgumentParser, default_n: int = 1) -> None:
-    """--cell, the LSTM switches, --n and --m."""
+    """--cell, --cell-file, the LSTM switches, --n and --m."""
     group = parser.add_argument_group("cell")
     group.add_argument("--cell", choices=cell_names(), default="lstm", help="cell kind (default: lstm)")
+    add_cell_file_option(group)
     group.add_argument("--n", type=whole(1), default=default_n, help=f"hidden size (default: {default_n})")
     group.add_argument("--m", type=whole(1), default=1, help="input size (default: 1)")
     switches = parser.add_argument_group("LSTM switches (lstm and lstm1997 only)")

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import sympy as sp
 
 from ..cells.base import Cell
+from ..derivatives.backward import backward_step
 from ..derivatives.step import PATHS, check_choice, step_jacobian
 from .params import check_inputs, check_params, check_state
 
@@ -38,6 +40,28 @@ class Trajectory:
 
     s: np.ndarray  # (T+1, N)
     quantities: dict[str, np.ndarray]  # rule name -> (T, n): gates, candidates, new state values
+
+
+def _lambdify(groups, exprs):
+    """``sp.lambdify(groups, exprs, "numpy", cse=True)``, every argument renamed to a plain identifier first.
+
+    lambdify replaces each argument whose name is not a Python identifier (``W_{f,11}``, ``c_{t-1}``) by a
+    dummy, one pass over the expressions per symbol; one renaming pass here instead takes the compile of an
+    n = 8 cell from tens of seconds to a few. The numbers are the same.
+    """
+    mapping, renamed = {}, []
+    for g, group in enumerate(groups):
+        names = []
+        for j, symbol in enumerate(group):
+            plain = sp.Symbol(f"a{g}_{j}")
+            mapping[symbol] = plain
+            names.append(plain)
+        renamed.append(names)
+    if isinstance(exprs, sp.MatrixBase):
+        body = exprs.xreplace(mapping)
+    else:
+        body = [sp.sympify(e).xreplace(mapping) for e in exprs]
+    return sp.lambdify(renamed, body, "numpy", cse=True, dummify=False)
 
 
 class CompiledCell:
@@ -53,14 +77,83 @@ class CompiledCell:
         rule_symbols = [s for r in step.rules for s in r.symbols]
         values = [step.expansion[s] for s in rule_symbols]
         # explicit, ordered arguments: previous state, input, parameters (row-major), rule values
-        self._forward = sp.lambdify(self._args, values, modules="numpy", cse=True)
+        self._forward = _lambdify(self._args, values)
         self._state_index = [rule_symbols.index(s) for s in step.state_vector]
         self._jacobians = {
-            path: sp.lambdify(
-                (*self._args, rule_symbols), step_jacobian(cell, "gate", path), "numpy", cse=True
-            )
+            path: _lambdify((*self._args, rule_symbols), step_jacobian(cell, "gate", path))
             for path in PATHS
         }
+        self._rule_symbols = rule_symbols
+
+    # -- the backward pass, derived by reverse mode (lstmsym.derivatives.backward) and compiled ------------
+    @cached_property
+    def _backward(self):
+        """(∂L/∂s_{t-1} and ∂L/∂x_t, ∂L/∂θ) as two compiled functions of the step and the cotangent of s_t."""
+        back = backward_step(self.cell)
+        args = (*self._args, self._rule_symbols, back.cotangent)
+        inputs = _lambdify(args, [*back.prev, *back.x])
+        params = _lambdify(args, back.params)
+        return inputs, params
+
+    def vjp(self, flat, x, s_prev, rule_values, cot):
+        """One step of backpropagation: (∂L/∂s_{t-1} (N,), ∂L/∂x_t (m,), ∂L/∂θ flat (P,)) for the cotangent
+        ``cot`` (N,) of s_t. Arguments are the flat parameters, x_t, s_{t-1} and the step's rule values (as
+        :meth:`run` records them); every argument may also be a list of equal-shape arrays (batched)."""
+        inputs, params = self._backward
+        args = (list(s_prev), list(x), list(flat), list(rule_values), list(cot))
+        pulled = inputs(*args)
+        N = self.cell.state_size
+        return pulled[:N], pulled[N:], params(*args)
+
+    def vjp_inputs(self, flat, x, s_prev, rule_values, cot):
+        """∂L/∂s_{t-1} and ∂L/∂x_t only (a list of N + m values or arrays): the per-step part of BPTT."""
+        return self._backward[0](list(s_prev), list(x), list(flat), list(rule_values), list(cot))
+
+    def vjp_params(self, flat, x, s_prev, rule_values, cot):
+        """∂L/∂θ only (a list of P values or arrays, in ``param_symbols`` order)."""
+        return self._backward[1](list(s_prev), list(x), list(flat), list(rule_values), list(cot))
+
+    @cached_property
+    def _held(self):
+        """The new state as a function of s_{t-1}, x_t, θ and the gate values, the gates held as inputs."""
+        step = self.cell.step("t")
+        gates = [s for r in step.rules if r.role == "gate" for s in r.symbols]
+        held: dict = {}
+        for rule in step.rules:
+            if rule.role != "gate":
+                held.update(zip(rule.symbols, rule.value.xreplace(held), strict=True))
+        values = [held[s] for s in step.state_vector]
+        return gates, _lambdify((*self._args, gates), values)
+
+    def held_step(self, flat, x, s_prev, gate_values) -> np.ndarray:
+        """s_t with every gate and candidate held at ``gate_values`` (in rule order): what the direct path
+        differentiates (its off-diagonal state blocks are then set to zero)."""
+        return np.asarray(self._held[1](list(s_prev), list(x), list(flat), list(gate_values)), dtype=float)
+
+    @property
+    def gate_symbols_order(self) -> list[str]:
+        """Rule names of the gates, in rule order (the order :meth:`held_step` takes their values in)."""
+        return [name for name, _ in self._rules if self.cell.step("t").rule(name).role == "gate"]
+
+    def flat(self, params: Mapping[str, object]) -> list[float]:
+        """The parameters as one flat list in ``param_symbols`` order (checked against the cell)."""
+        return self._flat(params)
+
+    def unflat(self, flat) -> dict[str, np.ndarray]:
+        """The inverse of :meth:`flat`: name -> array of the declared shape (a leading axis is kept)."""
+        out, j = {}, 0
+        for name, shape in self.cell.param_shapes.items():
+            size = int(np.prod(shape))
+            chunk = np.asarray(flat[j : j + size])
+            out[name] = chunk.reshape(shape) if chunk.ndim == 1 else np.moveaxis(chunk, 0, -1).reshape(
+                (*chunk.shape[1:], *shape))
+            j += size
+        return out
+
+    @cached_property
+    def reference(self) -> CompiledReference:
+        """This compiled cell behind the interface of a hand-written NumPy reference module."""
+        return CompiledReference(self)
 
     def _flat(self, params: Mapping[str, object]) -> list[float]:
         checked = check_params(self.cell, params)
@@ -124,6 +217,59 @@ class CompiledCell:
             )
             out[t - 1] = out[t] @ step_jac
         return out
+
+
+class CompiledReference:
+    """The interface of a cell module of :mod:`lstmsym.numerics.reference` (``STATE_NAMES``, ``gate_names``,
+    ``step``, ``jacobian``, ``vjp``), served by the compiled symbolic cell.
+
+    :mod:`lstmsym.numerics.reference` uses it for a registered cell without a hand-written module, so its
+    loops (trajectories, lag Jacobians with power-of-two rescaling, norms over every lag, route cuts,
+    backpropagation) run unchanged on a user's cell. The record of a step holds every rule's value.
+    """
+
+    def __init__(self, compiled: CompiledCell) -> None:
+        self.compiled = compiled
+        self.STATE_NAMES = compiled.cell.state_names
+        self._names = [name for name, _ in compiled._rules]
+        self._gates = tuple(compiled.gate_symbols_order)
+        self._param_names = list(compiled.cell.param_shapes)
+
+    def gate_names(self, options: Mapping[str, object]) -> tuple[str, ...]:
+        return self._gates
+
+    def _flat(self, params: Mapping[str, np.ndarray]) -> list[float]:
+        return [float(v) for name in self._param_names for v in np.ravel(params[name])]
+
+    def _prev(self, prev: Mapping[str, np.ndarray]) -> np.ndarray:
+        return np.concatenate([np.ravel(prev[name]) for name in self.STATE_NAMES])
+
+    def _values(self, rec: Mapping[str, np.ndarray]) -> np.ndarray:
+        return np.concatenate([np.ravel(rec[name]) for name in self._names])
+
+    def step(self, params, options, x, prev) -> dict[str, np.ndarray]:
+        values = self.compiled._step(self._flat(params), np.ravel(x), self._prev(prev))
+        return self.compiled._split(values)
+
+    def jacobian(self, params, options, x, prev, rec, direct: bool = False) -> np.ndarray:
+        path = "direct" if direct else "total"
+        return np.asarray(
+            self.compiled._jacobians[path](
+                list(self._prev(prev)), list(np.ravel(x)), self._flat(params), list(self._values(rec))
+            ),
+            dtype=float,
+        )
+
+    def vjp(self, params, options, x, prev, rec, ds, dparams):
+        cot = self._prev(ds)
+        d_prev, d_x, d_params = self.compiled.vjp(self._flat(params), np.ravel(x), self._prev(prev),
+                                                  self._values(rec), cot)
+        for name, grad in self.compiled.unflat([float(v) for v in d_params]).items():
+            dparams[name] += grad
+        n = self.compiled.cell.n
+        d_prev = np.asarray(d_prev, dtype=float)
+        return ({name: d_prev[j * n : (j + 1) * n] for j, name in enumerate(self.STATE_NAMES)},
+                np.asarray(d_x, dtype=float))
 
 
 def compile_cell(cell: Cell) -> CompiledCell:

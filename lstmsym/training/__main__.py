@@ -17,6 +17,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from ..cells import cell_names
+from ..cells.registry import CELL_FILE_OPTION, cell_files_in, load_cell_files
 from ..errors import LstmsymError
 from .experiment import CONFIGS, Budget, run_experiment, save_results
 from .statistics import rate_grid, success_table
@@ -37,9 +39,10 @@ def _lags(text: str) -> list[int]:
 
 def _configs(text: str) -> list[str]:
     labels = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [label for label in labels if label not in CONFIGS]
+    known = [*CONFIGS, *(name for name in cell_names() if name not in CONFIGS)]  # a user's cells too
+    unknown = [label for label in labels if label not in known]
     if unknown or not labels:
-        raise argparse.ArgumentTypeError(f"unknown config(s) {unknown}; expected some of {list(CONFIGS)}")
+        raise argparse.ArgumentTypeError(f"unknown config(s) {unknown}; expected some of {known}")
     return labels
 
 
@@ -84,12 +87,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--noise", type=float, default=default.noise, help="noise std of the sign task")
     parser.add_argument("--workers", type=int, default=2, help="processes to run in parallel")
     parser.add_argument("--out", required=True, help="results file (JSON)")
+    parser.add_argument(
+        CELL_FILE_OPTION,
+        action="append",
+        metavar="PATH",
+        help="a Python file that registers cells (@register_cell); their names become valid --configs "
+        "labels, trained with biases 0 and full BPTT (repeatable)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the experiment the arguments describe; 0 on success, 2 on bad input."""
-    args = build_parser().parse_args(argv)
     shown = sys.argv[1:] if argv is None else list(argv)
+    try:
+        load_cell_files(cell_files_in(shown))  # a user's cells first: their names are --configs labels
+    except LstmsymError as err:
+        sys.stderr.write(f"python -m lstmsym.training: error: {err}\n")
+        return 2
+    args = build_parser().parse_args(argv)
     return run(args, command=" ".join(["python -m lstmsym.training", *shown]))
 
 

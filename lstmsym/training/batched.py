@@ -13,7 +13,8 @@ Two entry points share one implementation:
   with S = 1.
 
 The loop over time is here; each cell kind's step and its vector-Jacobian product live in
-``batched_<kind>.py`` (class ``Unroll``) and act on all seeds and sequences at once.
+``batched_<kind>.py`` (class ``Unroll``) and act on all seeds and sequences at once. A registered cell
+without such a module (a user's cell) trains through its compiled symbolic step, :mod:`.batched_compiled`.
 
 An optional ``mask`` (T, B) (or (T, S, B)) of zeros and ones freezes sequences: where it is 0 at step t the
 state of that sequence is carried over unchanged, s_t = s_{t-1}. Sequences of different lengths are padded
@@ -37,14 +38,15 @@ array([0.        , 0.76159416, 0.90925167])
 0.29106136
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
 
 from ..errors import LstmsymError, UnknownChoiceError
-from . import batched_dense_memory, batched_gru, batched_lstm, batched_rnn
+from . import batched_compiled, batched_dense_memory, batched_gru, batched_lstm, batched_rnn
 from .readout import readout_loss_seeds
 
 Array = np.ndarray
@@ -87,10 +89,34 @@ class BatchGrads:
     dparams: dict[str, Array]
 
 
+_FORCE_COMPILED = False
+
+
+@contextmanager
+def compiled_path() -> Iterator[None]:
+    """Within this block every cell trains through its compiled symbolic step (:mod:`.batched_compiled`),
+    even one with a hand-written module: to compare the two routes (tests, ``bench/compiled_cell.py``)."""
+    global _FORCE_COMPILED
+    before, _FORCE_COMPILED = _FORCE_COMPILED, True
+    try:
+        yield
+    finally:
+        _FORCE_COMPILED = before
+
+
 def _module(cell: object) -> tuple[ModuleType, dict[str, object]]:
+    """The batched module of ``cell`` and its options: the hand-written one of :data:`_MODULES` or of its
+    registration (``batched=``), else (a user's cell) the compiled symbolic step, :mod:`.batched_compiled`."""
     kind, options = cell.kind, dict(getattr(cell, "options", None) or {})
     if kind == "lstm1997":
         kind, options = "lstm", {**options, "forget_gate": False}
+    from ..cells.registry import entry_of
+
+    entry = entry_of(cell)
+    if _FORCE_COMPILED or (entry is not None and not (entry.builtin and kind in _MODULES)):
+        if entry is not None and entry.batched is not None and not _FORCE_COMPILED:
+            return entry.module("batched"), options
+        return batched_compiled.module_for(cell), {}
     if kind not in _MODULES:
         raise UnknownChoiceError("cell.kind", kind, tuple(_MODULES))
     return _MODULES[kind], options

@@ -34,7 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cells import make_cell
+from ..cells import cell_names, make_cell
+from ..cells.registry import load_cell_files, user_cell_files
 from ..checks import whole_number
 from ..errors import LstmsymError, UnknownChoiceError
 from ..numerics.reference.activations import sigmoid
@@ -97,6 +98,21 @@ class Budget:
     noise: float = 1.0
 
 
+def config_of(label: str) -> Config:
+    """The configuration ``label`` names: one of :data:`CONFIGS`, or the name of a registered cell that has no
+    configuration of its own (a user's cell), trained with its defaults: biases 0, full BPTT.
+
+    >>> config_of("gru b_z=3").update_bias, config_of("lstm b_f=1").forget_bias
+    (3.0, 1.0)
+    """
+    if label in CONFIGS:
+        return CONFIGS[label]
+    names = cell_names()
+    if isinstance(label, str) and label in names:
+        return Config(label)
+    raise UnknownChoiceError("config", label, (*CONFIGS, *(n for n in names if n not in CONFIGS)))
+
+
 def _make_task(task: str, T: int, budget: Budget) -> object:
     if task not in TASKS:
         raise UnknownChoiceError("task", task, tuple(TASKS))
@@ -105,9 +121,7 @@ def _make_task(task: str, T: int, budget: Budget) -> object:
 
 def config_definition(label: str) -> dict[str, object]:
     """What a configuration label means, as stored in the results file."""
-    if label not in CONFIGS:
-        raise UnknownChoiceError("config", label, tuple(CONFIGS))
-    return asdict(CONFIGS[label])
+    return asdict(config_of(label))
 
 
 def run_group(label: str, task: str, T: int, seeds: Sequence[int], budget: Budget) -> list[dict[str, object]]:
@@ -119,9 +133,7 @@ def run_group(label: str, task: str, T: int, seeds: Sequence[int], budget: Budge
     (‖∂l/∂s_0‖ before training), ``lag_balance_start`` (the lag balance before training, see
     :func:`lstmsym.training.loop.evaluate_seeds`) and ``history`` (one row per evaluation).
     """
-    if label not in CONFIGS:
-        raise UnknownChoiceError("config", label, tuple(CONFIGS))
-    config = CONFIGS[label]
+    config = config_of(label)
     task_obj = _make_task(task, T, budget)
     cell = make_cell(config.cell, n=budget.n, m=task_obj.m, **config.switches)
     runs = train_seeds(
@@ -165,9 +177,7 @@ def train_config(label: str, task: str, T: int, seed: int, budget: Budget) -> Tr
     >>> run.history == run_one("rnn", "sign", 3, 1, budget)["history"], sorted(run.params)[:2]
     (True, ['U', 'W'])
     """
-    if label not in CONFIGS:
-        raise UnknownChoiceError("config", label, tuple(CONFIGS))
-    config = CONFIGS[label]
+    config = config_of(label)
     task_obj = _make_task(task, T, budget)
     cell = make_cell(config.cell, n=budget.n, m=task_obj.m, **config.switches)
     return train_seeds(
@@ -189,9 +199,7 @@ def train_config(label: str, task: str, T: int, seed: int, budget: Budget) -> Tr
 
 def config_cell(label: str, budget: Budget, m: int = 1) -> object:
     """The cell of configuration ``label`` with the budget's hidden size (``m`` inputs)."""
-    if label not in CONFIGS:
-        raise UnknownChoiceError("config", label, tuple(CONFIGS))
-    config = CONFIGS[label]
+    config = config_of(label)
     return make_cell(config.cell, n=budget.n, m=m, **config.switches)
 
 
@@ -238,8 +246,7 @@ def run_experiment(
     configs = list(CONFIGS) if configs is None else list(configs)
     budget = Budget() if budget is None else budget
     for label in configs:
-        if label not in CONFIGS:
-            raise UnknownChoiceError("config", label, tuple(CONFIGS))
+        config_of(label)  # a known configuration, or a registered cell's name
     if not lags or any(isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1 for T in lags):
         raise LstmsymError(f"lags must be whole numbers >= 1, got {list(lags)!r}")
     seeds = whole_number("seeds", seeds)
@@ -272,7 +279,10 @@ def run_experiment(
         # fresh worker processes, each with one BLAS thread (the products are small: threads only contend)
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        files = user_cell_files([config_of(label).cell for label in configs])  # a user's cells, again
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=load_cell_files, initargs=(files,)
+        ) as pool:
             for job, outcome in zip(jobs, pool.map(_group_star, jobs), strict=True):
                 collect(job, outcome)
     wall = time.perf_counter() - start

@@ -9,6 +9,13 @@ The cell is any object with ``kind``, ``options``, ``n``, ``m`` and ``state_name
 ``lstmsym.cells.make_cell`` returns); parameters are a mapping name → float64 array of the conventions'
 shapes.
 
+A registered cell without a hand-written module (a user's cell, :func:`lstmsym.cells.register_cell`) runs
+through the same loops with its compiled symbolic step in place of the module
+(:class:`lstmsym.numerics.compile.CompiledReference`); that is the one place this package reaches the
+symbolic engine, and :func:`has_hand_written` says which of the two a cell gets. For such a cell these
+numbers are not an independent check of the symbolic ones: :func:`lstmsym.numerics.verify.verify_cell`
+checks it against central differences and SymPy's own evaluation instead.
+
 >>> from types import SimpleNamespace
 >>> cell = SimpleNamespace(kind="rnn", options={}, n=1, m=1, state_names=("h",))
 >>> params = {"W": np.array([[2.0]]), "U": np.array([[1.0]]), "b": np.array([0.0])}
@@ -59,6 +66,7 @@ __all__ = [
     "Trajectory",
     "backward",
     "forward",
+    "has_hand_written",
     "lag_jacobian_norms",
     "lag_jacobians",
     "step_jacobian",
@@ -119,12 +127,39 @@ class Grads:
     dxs: Array
 
 
+def has_hand_written(cell: object) -> bool:
+    """Whether ``cell``'s numbers come from a hand-written module of this package (not the compiled path)."""
+    kind = "lstm" if cell.kind == "lstm1997" else cell.kind
+    module = _registered_module(cell, kind)
+    return kind in _MODULES if module is None else isinstance(module, ModuleType)  # compiled: not a module
+
+
+def _registered_module(cell: object, kind: str) -> object | None:
+    """For a cell of the registry (:mod:`lstmsym.cells.registry`) that this table does not cover: the module
+    its registration names (``reference=``), or else the compiled symbolic cell behind this interface
+    (:class:`lstmsym.numerics.compile.CompiledReference`). A user's cell always takes one of these two, even
+    if its kind happened to match a key here. None for the cells of the table above."""
+    from ...cells.registry import entry_of
+
+    entry = entry_of(cell)
+    if entry is None or (entry.builtin and kind in _MODULES):
+        return None
+    if entry.reference is not None:
+        return entry.module("reference")
+    from ..compile import compile_cell  # the only use of the symbolic engine here
+
+    return compile_cell(cell).reference
+
+
 def _resolve(cell: object) -> tuple[ModuleType, dict[str, object]]:
     """The cell module and the options for ``cell``; checks the kind and the state order."""
     kind = cell.kind
     options = dict(getattr(cell, "options", None) or {})
     if kind == "lstm1997":                                  # lstm with forget_gate=False
         kind, options = "lstm", {**options, "forget_gate": False}
+    module = _registered_module(cell, kind)
+    if module is not None:                                  # a registered cell: its own module or compiled
+        return module, {}
     if kind not in _MODULES:
         raise ValueError(f"kind={kind!r} is not valid; expected one of: {', '.join(map(repr, _MODULES))}")
     module = _MODULES[kind]
