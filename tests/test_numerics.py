@@ -34,9 +34,14 @@ def _cell(name, switches, n):
 @pytest.mark.parametrize("T", [1, 2, 3, 4, 5])
 def test_symbolic_equals_finite_differences_equals_reference(variant, n, T):
     name, switches = variant
-    result = verify_cell(_cell(name, tuple(switches.items()), n), T=T, seed=100 * n + T)
-    assert result.ok, result.report()
-    fd = result.checks[0]
+    # a ReLU unit switched off at some step makes its paths exactly 0, below what central differences resolve:
+    # for the IRNN, seeds are tried in turn (every one must pass) until one resolves something
+    for seed in range(100 * n + T, 100 * n + T + (20 if name == "irnn" else 1)):
+        result = verify_cell(_cell(name, tuple(switches.items()), n), T=T, seed=seed)
+        assert result.ok, result.report()
+        fd = result.checks[0]
+        if fd.resolved > 0:
+            break
     assert fd.status == "pass" and fd.resolved > 0, result.report()  # something was really resolved
 
 

@@ -101,6 +101,10 @@ def test_symbolic_equals_central_differences_equals_reference(variant, data):
         if path == "total":
             total = symbolic
 
+    relu = any(r.activation is not None and r.activation.name == "relu" for r in cell.step().rules)
+    if relu and np.min(np.abs(ref_traj.cache["a"][k:]), initial=np.inf) < 1e-4:
+        event("ReLU preactivation within 1e-4 of its kink: not differentiable there, no central differences")
+        return
     fd = check_jacobian(
         f"∂s_T/∂s_{k} symbolic vs central differences",
         total[k],
