@@ -207,3 +207,21 @@ def test_min_cells_forget_only_on_the_inputs_say_so():
     by_cell = table.groupby("cell").max_keep_diff.max()
     assert by_cell["min_gru"] == 0.0 and by_cell["min_lstm"] == 0.0       # exactly: gates read x_t only
     assert by_cell["slstm"] > 1e-3 and by_cell["lstm"] > 1e-3             # gates read h_{t-1}
+
+
+@pytest.mark.parametrize("forget", ["sigmoid", "exp"])
+def test_stabilised_slstm_with_huge_weights_over_2000_steps_is_finite_and_quiet(forget):
+    """What tests/test_robustness.py asks of every cell, asked of the sLSTM's stabilised forward (the plain
+    map overflows by design there): N(0, 50²) weights and inputs, warnings and float errors raise."""
+    import warnings
+
+    cell = make_cell("slstm", n=3, m=2, forget=forget) if forget == "exp" else make_cell("slstm", n=3, m=2)
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        params = {k: rng.normal(0.0, 50.0, size=shape) for k, shape in cell.param_shapes.items()}
+        xs = random_sequence(cell, 2000, rng, scale=50.0)
+        with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+            warnings.simplefilter("error")
+            run = forward_stabilised(params, xs, forget=forget)
+        assert np.all(np.isfinite(run.h)) and np.all(np.isfinite(run.ratio[1:]))
+        assert np.all(run.n_bar[1:] >= 1.0 - 1e-12) and run.m.max() > 709   # the plain states would overflow

@@ -137,15 +137,18 @@ def _log_sigmoid(a: Array) -> Array:
 
 
 def forward_stabilised(params: Mapping[str, Array], xs: Array, state0: Mapping[str, Array] | None = None,
-                       forget: str = "sigmoid", m0: Array | float = 0.0) -> Stabilised:
+                       forget: str = "sigmoid", m0: Array | float | None = None) -> Stabilised:
     """Run the sLSTM with the log-space stabiliser (xLSTM)::
 
         m_t  = max(log f_t + m_{t-1}, log i_t)
         i'_t = exp(log i_t - m_t),  f'_t = exp(log f_t + m_{t-1} - m_t)
         c̄_t = f'_t c̄_{t-1} + i'_t g_t,  n̄_t = f'_t n̄_{t-1} + i'_t,  h_t = o_t c̄_t / n̄_t
 
-    ``state0`` gives (c_0, n_0, h_0) in the unstabilised units (zeros by default); with m_0 = ``m0``,
-    c̄_0 = e^{-m_0} c_0. Every exponent is ≤ 0, so nothing overflows; c̄_t = e^{-m_t} c_t and
+    ``state0`` gives (c_0, n_0, h_0) in the unstabilised units (zeros by default); c̄_0 = e^{-m_0} c_0 and
+    n̄_0 = e^{-m_0} n_0. ``m0=None`` (default) takes m_0 = log n_0 where n_0 > 0 (so n̄_0 = 1), m_0 = -inf
+    where c_0 = n_0 = 0 (nothing stored yet: then m_1 = log i_1, i'_1 = 1 and n̄_1 = 1), and 0 elsewhere.
+    Every exponent is ≤ 0, so nothing overflows; from a start with n̄_0 ≥ 1 or m_0 = -inf, n̄_t ≥ 1 at every
+    step (one of f'_t, i'_t is 1), so c̄_t / n̄_t never divides by an underflowed 0. c̄_t = e^{-m_t} c_t and
     n̄_t = e^{-m_t} n_t, so h_t and c_t/n_t equal the unstabilised values.
 
     >>> import numpy as np
@@ -154,6 +157,8 @@ def forward_stabilised(params: Mapping[str, Array], xs: Array, state0: Mapping[s
     >>> run = forward_stabilised(p, np.array([[1.0]]))
     >>> float(run.m[1, 0]), bool(run.ratio[1, 0] == np.tanh(1.0))   # m_1 = log i_1; c/n = g_1
     (800.0, True)
+    >>> float(run.m[0, 0]), float(run.n_bar[1, 0])     # nothing stored at the start: m_0 = -inf, n̄_1 = 1
+    (-inf, 1.0)
     """
     _forget({"forget": forget})
     xs = np.asarray(xs, dtype=np.float64)
@@ -161,10 +166,18 @@ def forward_stabilised(params: Mapping[str, Array], xs: Array, state0: Mapping[s
     state = {k: np.zeros(size) for k in STATE_NAMES}
     if state0 is not None:
         state = {k: np.asarray(state0[k], dtype=np.float64).reshape(size) for k in STATE_NAMES}
-    m = np.broadcast_to(np.asarray(m0, dtype=np.float64), (size,)).copy()
-    if not np.all(np.isfinite(m)):
-        raise LstmsymError("m0 must be finite")
-    c_bar, n_bar, h = state["c"] * np.exp(-m), state["n"] * np.exp(-m), state["h"]
+    if m0 is None:
+        empty = (state["c"] == 0.0) & (state["n"] == 0.0)
+        with np.errstate(divide="ignore"):
+            m = np.where(state["n"] > 0.0, np.log(np.where(state["n"] > 0.0, state["n"], 1.0)),
+                         np.where(empty, -np.inf, 0.0))
+    else:
+        m = np.broadcast_to(np.asarray(m0, dtype=np.float64), (size,)).copy()
+        if not np.all(np.isfinite(m)):
+            raise LstmsymError("m0 must be finite (or None: chosen from the initial state)")
+    c_bar = np.where(np.isinf(m), 0.0, state["c"] * np.exp(-np.where(np.isinf(m), 0.0, m)))
+    n_bar = np.where(np.isinf(m), 0.0, state["n"] * np.exp(-np.where(np.isinf(m), 0.0, m)))
+    h = state["h"]
     with np.errstate(divide="ignore", invalid="ignore"):
         rows = {"h": [h], "ratio": [state["c"] / state["n"]], "m": [m], "c_bar": [c_bar], "n_bar": [n_bar]}
     for x in xs:
