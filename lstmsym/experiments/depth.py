@@ -10,7 +10,7 @@ Jacobian (:func:`lstmsym.numerics.reference.step_jacobian`) of the cell with tha
 Besides the total ‖∂h_l/∂h_0‖₂ and the direct one (branch and gates held: plain = total, residual = I,
 highway = ∏ diag(1 - T_l), the carry-gate product), a stack records what its lesson needs:
 
-- ``plain_deep``: the Pascanu bound ∏_{j ≤ l} ‖W_j‖₂ (γ = 1 for tanh), which caps the total;
+- ``plain_deep``: the Pascanu bound ∏_{j ≤ l} ‖W_j‖₂ (gamma = 1 for tanh), which caps the total;
 - ``residual``: ‖∂h_l/∂h_0 - I‖₂, the norm of the sum of products of F's Jacobians (the identity removed).
 
 >>> run = depth_stack("residual", n=2, depth=3, seed=0)
