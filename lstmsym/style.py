@@ -130,6 +130,12 @@ def _table() -> dict[str, Style]:
         ("truncated", "truncated gradient (1997)", "#31a354", (0, (1, 1)), "|"),
         ("carousel", r"carousel (direct path: $\prod f$)", "#3182bd", "--", ""),
         ("bound", r"bound $(\gamma\lambda_1)^{L}$", "#7f7f7f", ":", ""),
+        # issue 13: depth (layer index in place of t) and the norm-preserving RNNs
+        ("plain_deep", "plain deep tanh network", "#a50f15", "-", "o"),
+        ("residual", "residual blocks ($h_l = h_{l-1} + F$)", "#41ab5d", "-", "P"),
+        ("highway", "highway layers (carry gate $1 - T$)", "#6baed6", "-", "d"),
+        ("orthogonal_rnn", "orthogonal RNN (Cayley $W$)", "#636363", "-", "o"),
+        ("irnn", "IRNN (ReLU, $W = I$ at start)", "#8c6d31", "-", "^"),
     ]
     for b, (color, marker) in _LSTM_BIASES.items():
         rows.append((f"lstm b_f={_bias(b)}", f"LSTM, $b_f = {_bias(b)}$", color, "-", marker))
