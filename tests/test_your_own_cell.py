@@ -61,10 +61,10 @@ def test_the_cells_join_every_list_of_names():
 
 def test_direct_paths_in_gate_notation():
     carousel, gru = make_cell("decay_carousel"), make_cell("reset_gru")
-    assert jacobian_block(carousel, "c", "c", path="direct") == sp.Matrix([[sym("a_{t}")]])
+    assert jacobian_block(carousel, "c", "c", path="direct") == sp.Matrix([[sym("f_{t}")]])
     assert jacobian_block(gru, "h", "h", path="direct") == sp.Matrix([[sym("r_{t}") * sym("z_{t}")]])
     assert Chain(carousel, "c", "c", T=3, path="direct").doit() == sp.Matrix(
-        [[sym("a_{1}") * sym("a_{2}") * sym("a_{3}")]]
+        [[sym("f_{1}") * sym("f_{2}") * sym("f_{3}")]]
     )
 
 
@@ -101,7 +101,7 @@ def numpy_carousel(params, xs, c0, h0):
             act(params[f"W_{k}"] @ h + params[f"U_{k}"] @ x + params[f"b_{k}"])
             for k, act in (("i", sig), ("g", np.tanh), ("o", sig))
         )
-        c = sig(params["d"]) * c + i * g
+        c = sig(params["b_f"]) * c + i * g
         h = o * np.tanh(c)
         out.append(np.concatenate([c, h]))
     return np.array(out)
@@ -112,7 +112,7 @@ def carousel_run():
     cell = make_cell("decay_carousel", n=2)
     rng = np.random.default_rng(3)
     params = init_params(cell, rng, scale=0.7)
-    params["d"] = np.array([1.5, -0.5])
+    params["b_f"] = np.array([1.5, -0.5])
     xs = rng.normal(size=(6, 1))
     state0 = {"c": rng.normal(size=2), "h": rng.normal(size=2)}
     return cell, params, xs, state0
@@ -129,7 +129,7 @@ def test_compiled_trajectory_and_lag_jacobians_against_numpy(carousel_run):
     assert np.allclose(J[0], fd, rtol=1e-6, atol=1e-9)
     # direct: the carousel with every gate held is diag(σ(d))^lag, in closed form
     direct = reference.lag_jacobians(cell, params, xs, state0, direct=True)
-    decay = 1.0 / (1.0 + np.exp(-params["d"]))
+    decay = 1.0 / (1.0 + np.exp(-params["b_f"]))
     for k in range(len(xs) + 1):
         assert np.allclose(direct[k][:2, :2], np.diag(decay ** (len(xs) - k)), rtol=1e-13)
 
@@ -174,7 +174,7 @@ def test_sweep_direct_path_is_the_decay_to_the_lag():
 
     cell = make_cell("decay_carousel", n=1)
     params = init_params(cell, np.random.default_rng(0))
-    params["d"] = np.array([2.0])
+    params["b_f"] = np.array([2.0])
     xs = np.random.default_rng(1).normal(size=(300, 1))
     run = lag_norms(cell, T=300, direct=True, params=params, xs=xs)  # state "memory": c
     decay = 1.0 / (1.0 + np.exp(-2.0))
@@ -228,9 +228,9 @@ def test_diagram_from_the_rules():
     fig = ls.draw_cell(make_cell("decay_carousel"), highlight="direct")
     nodes = sorted(p.get_gid() for p in fig.axes[0].patches if str(p.get_gid()).startswith("node:"))
     assert nodes == [
-        "node:a",
         "node:c",
         "node:c_prev",
+        "node:f",
         "node:g",
         "node:h",
         "node:h_prev",

@@ -9,16 +9,16 @@ from lstmsym.cells import Cell, affine_parameters, register_cell
 
 @register_cell("decay_carousel")
 class DecayCarousel(Cell):
-    """Carousel with a learned decay: c_t = σ(d) ⊙ c_{t-1} + i_t ⊙ g_t."""
+    """Carousel with a learned decay: c_t = f ⊙ c_{t-1} + i_t ⊙ g_t, f = σ(b_f) learned, not input-driven."""
 
     state_names = ("c", "h")
-    parameters = {**affine_parameters("i", "g", "o"), "d": ("n",)}
+    parameters = {**affine_parameters("i", "g", "o"), "b_f": ("n",)}
 
     def declare(self, b):
         i = b.gate("i", b.affine("i"), "sigmoid", "write gate")
         g = b.gate("g", b.affine("g"), "tanh", "candidate memory")
-        a = b.gate("a", b.param("d"), "sigmoid", "learned decay, one per unit")
-        c = b.state("c", a * b.prev("c") + i * g, meaning="memory")
+        f = b.gate("f", b.param("b_f"), "sigmoid", "learned decay, one per unit (a keep gate without inputs)")
+        c = b.state("c", f * b.prev("c") + i * g, meaning="memory")
         o = b.gate("o", b.affine("o"), "sigmoid", "read gate")
         b.state("h", o * c.apply("tanh"), meaning="hidden state")
 
