@@ -25,8 +25,8 @@ c.CourseDirectory.feedback_directory = f"{WORK}/feedback"
 c.CourseDirectory.solution_directory = f"{WORK}/solution"
 c.CourseDirectory.db_url = f"sqlite:///{HERE / WORK / 'gradebook.db'}"
 (HERE / WORK).mkdir(parents=True, exist_ok=True)  # sqlite creates the file, not its folder
-# Only the notebooks go into the student edition (not nbval's sanitize file or checkpoints).
-c.CourseDirectory.include = ["*.ipynb"]
+# Only the notebooks go into the student edition: nbval's sanitize file is the tests', not the students'.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "nbval_sanitize.cfg"]
 
 # A solution region is replaced by nothing: the line before it, `answer_1 = None  # your answer here`, is
 # the student's stub, and it runs (nbgrader's default stub raises NotImplementedError).
