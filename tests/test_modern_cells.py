@@ -225,3 +225,16 @@ def test_stabilised_slstm_with_huge_weights_over_2000_steps_is_finite_and_quiet(
             run = forward_stabilised(params, xs, forget=forget)
         assert np.all(np.isfinite(run.h)) and np.all(np.isfinite(run.ratio[1:]))
         assert np.all(run.n_bar[1:] >= 1.0 - 1e-12) and run.m.max() > 709   # the plain states would overflow
+
+
+def test_lag_norms_with_a_keep_bias_are_the_product_of_the_biased_gates():
+    norms = modern.lag_norms(names=("min_gru",), lags=(20,), seeds=(3,), n=2, biases={"b_z": -3.0})
+    cell = make_cell("min_gru", n=2)
+    rng = np.random.default_rng(3)
+    params = init_params(cell, rng)
+    params["b_z"] = np.full(2, -3.0)
+    xs = random_sequence(cell, 20, rng)
+    keep = 1.0 - reference.forward(cell, params, xs).gates["z"]
+    by_hand = np.log10(np.linalg.norm(np.prod(keep, axis=0)))
+    assert norms.log10[("min_gru", "total")][0, 0] == pytest.approx(by_hand)
+    assert np.all(keep > 0.8)                                   # 1 - σ(U_z x - 3): mostly kept

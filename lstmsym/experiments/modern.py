@@ -210,13 +210,16 @@ class LagNorms:
 
 
 def lag_norms(names: Sequence[str] = MODERN_CELLS, lags: Sequence[int] = (10, 100, 1000),
-              seeds: Sequence[int] = range(21), n: int = 4, scale: float | None = None) -> LagNorms:
+              seeds: Sequence[int] = range(21), n: int = 4, scale: float | None = None,
+              biases: dict[str, float] | None = None) -> LagNorms:
     """Total and direct ‖∂s_T/∂s_{T-L}‖ for each cell, one trajectory of T = max(lags) steps per seed.
 
     Parameters by :func:`init_params` (weights U(-1/sqrt n, 1/sqrt n), or N(0, scale²) with ``scale``;
     biases 0 except b_f = 1), inputs N(0, 1), initial state zeros; a cell made with ``make_cell(name, n=n)``.
     Norms in log10 (finite far below the float range), by
-    :func:`lstmsym.numerics.reference.lag_jacobian_norms`.
+    :func:`lstmsym.numerics.reference.lag_jacobian_norms`. ``biases`` sets named biases to a constant in every
+    cell that has them, e.g. ``{"b_z": -3.0, "b_f": 3.0}`` (a keep bias: minGRU keeps with 1 - z = σ(3) at
+    zero input, the others with f = σ(3)).
     """
     seeds = seed_tuple(seeds)
     lags = tuple(whole_number("lag", L) for L in lags)
@@ -228,6 +231,9 @@ def lag_norms(names: Sequence[str] = MODERN_CELLS, lags: Sequence[int] = (10, 10
         for seed in seeds:
             rng = np.random.default_rng(seed)
             params = init_params(cell, rng, scale=scale)
+            for bias, value in (biases or {}).items():
+                if bias in params:
+                    params[bias] = np.full_like(params[bias], float(value))
             xs = random_sequence(cell, T, rng)
             for path in rows:
                 logs = reference.lag_jacobian_norms(cell, params, xs, direct=path == "direct", log10=True)
