@@ -99,7 +99,8 @@ def test_closing_table_columns_and_values():
     table = closing_table(cells=("rnn", "lstm", "residual", "irnn"), lags=(5, 20), seeds=(0, 1, 2), n=2)
     assert list(table.index) == ["rnn", "lstm", "residual", "irnn"]
     assert table["total = direct"].to_dict() == {"rnn": True, "lstm": False, "residual": False, "irnn": True}
-    assert table.loc["residual", "direct path (one step)"] == "1"
+    assert table.loc["residual", "direct path (one step)"] == "$1$"
+    assert table.loc["lstm", "direct path (one step)"] == "$f_{t}$"
     expected = 10.0 ** np.median(recurrent_norms("lstm", (5, 20), (0, 1, 2), 2), axis=0)
     np.testing.assert_allclose(table.loc["lstm", ["median total, L = 5", "median total, L = 20"]], expected)
     assert direct_path(make_cell("min_lstm")) == "f'_{t}" and total_equals_direct(make_cell("min_lstm"))

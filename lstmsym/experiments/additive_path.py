@@ -61,10 +61,15 @@ def _block(name: str) -> str:
     return MEMORY.get(name, "h")
 
 
-def direct_path(cell: Cell) -> str:
-    """The one-step direct block of the memory state, in gate notation, as a string (scalar cell)."""
+def direct_block(cell: Cell) -> sp.Expr:
+    """The one-step direct block of the memory state, in gate notation (scalar cell)."""
     block = _block(cell.kind if cell.kind != "lstm1997" else "lstm")
-    return str(jacobian_block(cell, block, block, path="direct")[0, 0])
+    return jacobian_block(cell, block, block, path="direct")[0, 0]
+
+
+def direct_path(cell: Cell) -> str:
+    """:func:`direct_block` as a string."""
+    return str(direct_block(cell))
 
 
 def total_equals_direct(cell: Cell) -> bool:
@@ -113,7 +118,7 @@ def closing_table(cells: Sequence[str] = TABLE_CELLS, lags: Sequence[int] = (10,
         else:
             logs = recurrent_norms(name, lags, seeds, n)
         medians = 10.0 ** np.median(logs, axis=0)
-        row = {"cell": name, "direct path (one step)": direct_path(cell),
+        row = {"cell": name, "direct path (one step)": f"${sp.latex(direct_block(cell))}$",
                "total = direct": total_equals_direct(cell)}
         row.update({f"median total, L = {L}": float(m) for L, m in zip(lags, medians, strict=True)})
         row["what it can forget"] = FORGETS.get(name, "")
@@ -121,5 +126,6 @@ def closing_table(cells: Sequence[str] = TABLE_CELLS, lags: Sequence[int] = (10,
     return pd.DataFrame(rows).set_index("cell")
 
 
-__all__ = ["FORGETS", "MEMORY", "TABLE_CELLS", "closing_table", "direct_path", "recurrent_norms",
+__all__ = ["FORGETS", "MEMORY", "TABLE_CELLS", "closing_table", "direct_block", "direct_path",
+           "recurrent_norms",
            "total_equals_direct"]
