@@ -110,8 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in cell_files_in(argv):
             load_cell_file(path)
     except LstmsymError as error:
-        command = _named_command(argv) or ""
-        print(f"lstmsym {command}: error: {error}".replace("  ", " "), file=sys.stderr)
+        command = next((token for token in argv if token in COMMANDS), None)
+        print(f"lstmsym{' ' + command if command else ''}: error: {error}", file=sys.stderr)
         return 2
     args = build_parser(argv).parse_args(argv)
     args.given = given_options(build_parser(argv), argv)  # the options typed, for notes on ignored ones
