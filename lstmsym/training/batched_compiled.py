@@ -104,7 +104,10 @@ class Unroll:
             list(np.moveaxis(cot, 1, 0)),
         )
         shape = values[:, 0].shape  # (T', S, B)
-        sums = np.stack([np.broadcast_to(g, shape).sum(axis=(0, 2)) for g in pulled], axis=-1)  # (S, P)
+        # Each sum runs over a contiguous last axis of a fixed length (B, then T'), so a seed's gradient
+        # is added up in the same order whether it trains alone or beside others (bit for bit).
+        per_step = np.stack([np.ascontiguousarray(np.broadcast_to(g, shape)).sum(axis=-1) for g in pulled])
+        sums = np.ascontiguousarray(per_step.transpose(2, 0, 1)).sum(axis=-1)  # (P, T', S) -> (S, P)
         out, j = {}, 0
         for name, pshape in self.shapes.items():
             size = int(np.prod(pshape))
