@@ -472,10 +472,10 @@ def _routes(graph: CellGraph, layout: _Layout) -> dict[tuple[str, str], list[tup
 def scaling_gates(graph: CellGraph, highlight) -> set[str]:
     """The gates that scale the highlighted direct path without lying on it (LSTM: f; GRU: z).
 
-    On the direct path the gates are held fixed: no gradient flows into them, they only multiply the path.
-    :func:`draw_cell` draws them (and their arrow into the path) in a second accent, so that the path's
-    colour marks only where the gradient goes. Empty for any other highlight (on the loop, gradient does
-    flow through the gates).
+    The direct path holds the gates fixed (the weight-free term): they only multiply the path, and the
+    routes into them belong to the total path. :func:`draw_cell` draws them (and their arrow into the path)
+    in a second accent, so that the path's colour marks only the direct route itself. Empty for any other
+    highlight (the loop runs through the gates).
 
     >>> from lstmsym.cells import make_cell
     >>> scaling_gates(cell_graph(make_cell("lstm")), "direct"), scaling_gates(cell_graph("rnn"), "direct")
@@ -636,11 +636,10 @@ def _legend(
     from matplotlib.patches import FancyBboxPatch
 
     x, y = at
-    names = {"direct": "direct path", "loop": "loop"}
-    what = names.get(highlight, "route") if isinstance(highlight, str) else "route"
+    names = {"direct": "direct path (gates held fixed)", "loop": "loop (a route of the total path)"}
+    what = names.get(highlight, "highlighted route") if isinstance(highlight, str) else "highlighted route"
     ax.add_line(Line2D([x, x + 0.35], [y, y], color=color, linewidth=2.0 * k, gid="legend"))
-    text = ax.text(x + 0.45, y, f"{what}: where the gradient flows", ha="left", va="center",
-                   fontsize=8 * k, gid="legend")
+    text = ax.text(x + 0.45, y, what, ha="left", va="center", fontsize=8 * k, gid="legend")
     if not scalers:
         return
     renderer = ax.figure.canvas.get_renderer()
@@ -650,8 +649,9 @@ def _legend(
                                 facecolor=COLORS["gate"], edgecolor=accent, linewidth=1.6 * k,
                                 linestyle=(0, (3, 2)), gid="legend"))
     gates = ", ".join(graph.node(g).label for g in sorted(scalers))
-    ax.text(end + 0.4, y, f"{gates}: the gate that scales it, held fixed (no gradient into it)", ha="left",
-            va="center", fontsize=8 * k, gid="legend")
+    scale = "the gates that scale it" if len(scalers) > 1 else "the gate that scales it"
+    ax.text(end + 0.4, y, f"{gates}: {scale}, held fixed on the direct path", ha="left", va="center",
+            fontsize=8 * k, gid="legend")
 
 
 def diagram_svg(cell: Cell | str, highlight="direct", title: str | None = None) -> str:

@@ -202,18 +202,19 @@ def test_one_figure_per_variant_with_a_box_per_node_and_an_arrow_per_edge(name):
     for (s, t), patch in zip(graph.pairs, (edges[f"edge:{s}->{t}"] for s, t in graph.pairs), strict=True):
         lit = matplotlib.colors.same_color(patch.get_edgecolor(), red)
         accent = matplotlib.colors.same_color(patch.get_edgecolor(), dg.SCALER)
-        assert lit == ((s, t) in direct and s not in scalers), (s, t)  # red: only where the gradient flows
+        assert lit == ((s, t) in direct and s not in scalers), (s, t)  # red: only the direct route itself
         assert accent == ((s, t) in direct and s in scalers), (s, t)  # the held gate's arrow: the accent
-    for key, patch in nodes.items():  # a held gate's box is never red: no gradient flows into it
+    for key, patch in nodes.items():  # a held gate's box is never red: held fixed on the direct path
         is_scaler = key.removeprefix("node:") in scalers
         assert matplotlib.colors.same_color(patch.get_edgecolor(), dg.SCALER) == is_scaler, key
         if is_scaler:
             assert not matplotlib.colors.same_color(patch.get_edgecolor(), red)
     legend = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "legend"]
-    assert legend[0] == "direct path: where the gradient flows"
+    assert legend[0] == "direct path (gates held fixed)"
     assert len(legend) == (2 if scalers else 1)
     if scalers:
-        assert legend[1].endswith("the gate that scales it, held fixed (no gradient into it)")
+        scale = "the gates that scale it" if len(scalers) > 1 else "the gate that scales it"
+        assert legend[1].endswith(f": {scale}, held fixed on the direct path")
     assert set(patches(fig, "carry:")) == {f"carry:{s}" for s in cell.state_names}
     assert fig.axes[0].get_title().startswith(cell.title)
     plt.close(fig)
@@ -229,7 +230,7 @@ def test_the_scaling_gate_is_the_keep_gate_in_the_lstm_and_none_in_the_rnn_or_on
     nodes = patches(fig, "node:")
     assert all(matplotlib.colors.same_color(nodes[f"node:{g}"].get_edgecolor(), "#d62728") for g in "ifg")
     assert [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "legend"] == [
-        "loop: where the gradient flows"
+        "loop (a route of the total path)"
     ]
     plt.close(fig)
     fig = dg.draw_cell("lstm", highlight=None)  # nothing highlighted: no legend
