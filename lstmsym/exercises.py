@@ -57,7 +57,17 @@ import sympy as sp
 
 from .errors import LstmsymError
 
-__all__ = ["NOT_ANSWERED", "AnswerCheck", "check_answer", "check_that", "score", "symbol_key"]
+__all__ = [
+    "NOT_ANSWERED",
+    "AnswerCheck",
+    "StepMapComparison",
+    "check_answer",
+    "check_cell",
+    "check_that",
+    "compare_step_maps",
+    "score",
+    "symbol_key",
+]
 
 
 @dataclass(frozen=True, repr=False)
@@ -380,3 +390,174 @@ def score(**checks: object) -> int:
     total = len(checks)
     print(f"{earned} of {total} point{'s' if total != 1 else ''}")
     return earned
+
+
+@dataclass(frozen=True)
+class StepMapComparison:
+    """What :func:`compare_step_maps` found: ``same`` (one matching of names makes the two steps equal at
+    every random point), the matching it used or came closest with (``states``, ``parameters``: the first
+    cell's name -> the second's), the second cell's states whose new value differs under that matching
+    (``differing``) and, when no matching of names exists at all, why (``reason``)."""
+
+    same: bool
+    states: dict[str, str]
+    parameters: dict[str, str]
+    differing: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def _sized(cell: object):
+    """``cell`` (a registered name or a Cell) rebuilt at n = 2, m = 3, where a weight on a state, a weight
+    on the input and a bias all have different shapes."""
+    from .cells.registry import make_cell
+
+    if isinstance(cell, str):
+        return make_cell(cell, n=2, m=3)
+    options = dict(getattr(cell, "options", {}) or {})
+    return type(cell)(2, 3, **options)
+
+
+def compare_step_maps(
+    cell: object, intended: object, points: int = 4, seed: int = 0, tol: float = 1e-9, limit: int = 20000
+) -> StepMapComparison:
+    """Whether ``cell`` computes the same step as ``intended``, whatever either calls its states, rules and
+    parameters: both are compiled (at n = 2, m = 3) and run one step from the same random previous state,
+    input and parameters, at ``points`` random points, under every matching of state names and of
+    parameters of equal shape (at most ``limit`` matchings). How a rule is written does not matter (an extra
+    intermediate rule, ``1 - f`` or σ(-b)); what each state's new value is, does. ``cell`` and ``intended``
+    are registered names or Cell objects (a Cell need not be registered).
+
+    >>> compare_step_maps("lstm", "lstm").same    # same names: matched by name at once
+    True
+    >>> from lstmsym.cells import make_cell
+    >>> result = compare_step_maps(make_cell("lstm", coupled=True), "lstm")    # f = 1 - i: no W_f
+    >>> result.same
+    False
+    >>> print(result.reason.replace("; ", ";\n"))
+    its parameters differ in shape: 3 of shape (n, n) where the intended cell has 4: W_f, W_g, W_i, W_o;
+    3 of shape (n, m) where the intended cell has 4: U_f, U_g, U_i, U_o;
+    3 of shape (n,) where the intended cell has 4: b_f, b_g, b_i, b_o
+    >>> result = compare_step_maps("gru", "min_gru")
+    >>> result.same, result.reason != "" or result.differing != ()
+    (False, True)
+    """
+    import itertools
+
+    import numpy as np
+
+    from .numerics.compile import compile_cell
+
+    a, e = _sized(cell), _sized(intended)
+    if len(a.state_names) != len(e.state_names):
+        return StepMapComparison(False, {}, {}, tuple(e.state_names),
+                                 f"it has {len(a.state_names)} states {a.state_names}, the intended cell "
+                                 f"{len(e.state_names)}: {e.state_names}")
+    shape_a, shape_e = dict(a.param_shapes), dict(e.param_shapes)
+
+    def spec(shape: tuple[int, ...]) -> str:
+        inner = ", ".join({2: "n", 3: "m"}.get(s, str(s)) for s in shape)
+        return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+    groups_a: dict[tuple, list[str]] = {}
+    groups_e: dict[tuple, list[str]] = {}
+    for name, shape in shape_a.items():
+        groups_a.setdefault(tuple(shape), []).append(name)
+    for name, shape in shape_e.items():
+        groups_e.setdefault(tuple(shape), []).append(name)
+    if {k: len(v) for k, v in groups_a.items()} != {k: len(v) for k, v in groups_e.items()}:
+        def names(k: tuple) -> str:
+            return f": {', '.join(sorted(groups_e[k]))}" if groups_e.get(k) else ""
+
+        parts = [f"{len(groups_a.get(k, []))} of shape {spec(k)} where the intended cell has "
+                 f"{len(groups_e.get(k, []))}{names(k)}"
+                 for k in sorted(set(groups_a) | set(groups_e), key=lambda k: (-len(k), k))
+                 if len(groups_a.get(k, [])) != len(groups_e.get(k, []))]
+        return StepMapComparison(False, {}, {}, (), "its parameters differ in shape: " + "; ".join(parts))
+    keys = sorted(groups_e)
+    # same-named matchings first, so a cell that uses the intended names is matched by name
+    def orders(names_a: list[str], names_e: list[str]):
+        first = sorted(names_a, key=lambda s: (s not in names_e, names_e.index(s) if s in names_e else 0, s))
+        return itertools.permutations(first)
+
+    ca, ce = compile_cell(a), compile_cell(e)
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(points):
+        params = {name: rng.normal(0.0, 1.0, size=shape) for name, shape in shape_e.items()}
+        prev = {name: rng.normal(0.0, 1.0, size=e.n) for name in e.state_names}
+        x = rng.normal(0.0, 1.0, size=e.m)
+        new = ce.step(params, x, prev)[1]
+        draws.append((params, prev, x, new))
+    best: tuple[int, dict, dict, tuple] | None = None
+    tried = 0
+    for state_order in orders(list(a.state_names), list(e.state_names)):
+        states = dict(zip(state_order, e.state_names, strict=True))
+        for combo in itertools.product(*(orders(groups_a[k], groups_e[k]) for k in keys)):
+            tried += 1
+            if tried > limit:
+                _, states, parameters, differing = best
+                why = f"no matching of names among the first {limit} tried makes the steps equal"
+                return StepMapComparison(False, states, parameters, differing, why)
+            parameters = {na: ne for k, order in zip(keys, combo, strict=True)
+                          for na, ne in zip(order, groups_e[k], strict=True)}
+            differing: set[str] = set()
+            for params, prev, x, new in draws:
+                got = ca.step({na: params[ne] for na, ne in parameters.items()}, x,
+                              {sa: prev[se] for sa, se in states.items()})[1]
+                differing |= {se for sa, se in states.items()
+                              if not np.allclose(got[sa], new[se], rtol=tol, atol=tol)}
+                if len(differing) == len(states):
+                    break
+            agree = len(states) - len(differing)
+            if best is None or agree > best[0]:
+                best = (agree, states, parameters, tuple(s for s in e.state_names if s in differing))
+            if not differing:
+                return StepMapComparison(True, states, parameters)
+    assert best is not None
+    _, states, parameters, differing = best
+    return StepMapComparison(False, states, parameters, differing)
+
+
+def check_cell(answer: object, intended: object, hint: str = "") -> AnswerCheck:
+    """The verdict on a "declare a cell" exercise: ``answer`` is the name the student registered the cell
+    under, ``intended`` the cell the exercise asks for (a Cell, registered or not). Correct when the two
+    compute the same step (:func:`compare_step_maps`): names of states, rules and parameters, and how a rule
+    is written, do not matter. When they differ the message says what differs (a parameter count, which
+    state's new value) and adds ``hint``.
+
+    >>> print(check_cell("lstm", "lstm"))
+    Correct: your cell computes the same step as the intended one (checked at 4 random points).
+    >>> print(check_cell("gru", "lstm", hint="keep c and h"))
+    Not yet: it has 1 states ('h',), the intended cell 2: ('c', 'h'). keep c and h
+    >>> print(check_cell("no such cell", "lstm"))  # doctest: +ELLIPSIS
+    Not yet: no cell is registered as 'no such cell' (the cells you registered: ...
+    >>> check_cell(None, "lstm") is NOT_ANSWERED
+    True
+    """
+    from .cells.registry import cell_names
+
+    if answer is None:
+        return NOT_ANSWERED
+    tail = f" {hint}" if hint else ""
+    if not isinstance(answer, str):
+        text = f"Not yet: give the name you registered your cell under (a string), got {answer!r}.{tail}"
+        return AnswerCheck(False, text, text)
+    if answer not in cell_names():
+        text = (f"Not yet: no cell is registered as {answer!r} (the cells you registered: "
+                f"{', '.join(cell_names(builtin=False)) or 'none'}).{tail}")
+        return AnswerCheck(False, text, text)
+    try:
+        result = compare_step_maps(answer, intended)
+    except Exception as error:  # the student's cell cannot be compiled or run: say why
+        text = f"Not yet: running one step of your cell failed ({type(error).__name__}: {error}).{tail}"
+        return AnswerCheck(False, text, text)
+    if result.same:
+        text = "Correct: your cell computes the same step as the intended one (checked at 4 random points)."
+        return AnswerCheck(True, text, text)
+    if result.reason:
+        text = f"Not yet: {result.reason}.{tail}"
+    else:
+        named = ", ".join(f"{s}_t" for s in result.differing)
+        text = (f"Not yet: under every matching of your parameters to the intended ones, the new value of "
+                f"{named} differs from the intended cell's at random points.{tail}")
+    return AnswerCheck(False, text, text)
