@@ -433,7 +433,7 @@ def compare_step_maps(
     >>> result = compare_step_maps(make_cell("lstm", coupled=True), "lstm")    # f = 1 - i: no W_f
     >>> result.same
     False
-    >>> print(result.reason.replace("; ", ";\n"))
+    >>> print(*result.reason.split("; "), sep=";" + chr(10))
     its parameters differ in shape: 3 of shape (n, n) where the intended cell has 4: W_f, W_g, W_i, W_o;
     3 of shape (n, m) where the intended cell has 4: U_f, U_g, U_i, U_o;
     3 of shape (n,) where the intended cell has 4: b_f, b_g, b_i, b_o
