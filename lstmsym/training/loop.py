@@ -26,7 +26,7 @@ lag product of Jacobians that the derivations are about), and the *lag balance* 
 True
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,16 +57,38 @@ class TrainResult:
 
 
 def init_model(
-    cell: object, rng: np.random.Generator, forget_bias: float = 1.0, update_bias: float = 0.0
+    cell: object,
+    rng: np.random.Generator,
+    forget_bias: float = 1.0,
+    update_bias: float = 0.0,
+    biases: Mapping[str, float] | None = None,
 ) -> dict[str, Array]:
     """The cell's parameters (:func:`lstmsym.numerics.params.init_params`, with b_f = ``forget_bias``), the
     GRU's update-gate bias b_z = ``update_bias`` (z = 1 keeps the old state, so a positive b_z keeps; other
-    cells have no b_z and ignore it), and a readout w_out ~ U(±1/√n), b_out = 0."""
+    cells have no b_z and ignore it), and a readout w_out ~ U(±1/√n), b_out = 0.
+
+    ``biases``: any other bias vector's starting value, by parameter name (e.g. ``{"b_r": 3.0}`` starts a
+    reset gate near σ(3)); each name must be a parameter of shape (n,) of the cell. The random draws do not
+    depend on it (biases are not drawn), so the same seed gives the same weights with or without it.
+
+    >>> from lstmsym.cells import make_cell
+    >>> init_model(make_cell("gru", n=2), np.random.default_rng(0), biases={"b_r": 3.0})["b_r"]
+    array([3., 3.])
+    """
     if not (isinstance(update_bias, int | float | np.integer | np.floating) and np.isfinite(update_bias)):
         raise LstmsymError(f"update_bias must be a finite number, got {update_bias!r}")
     params = init_params(cell, seed=rng, forget_bias=forget_bias)
     if "b_z" in params:
         params["b_z"] = np.full(cell.n, float(update_bias))
+    for name, value in (biases or {}).items():
+        if name not in params or params[name].shape != (cell.n,):
+            vectors = sorted(k for k, v in params.items() if v.shape == (cell.n,))
+            raise LstmsymError(
+                f"biases: {name!r} is not a bias vector of this cell; its bias vectors: {vectors}"
+            )
+        if not (isinstance(value, int | float | np.integer | np.floating) and np.isfinite(value)):
+            raise LstmsymError(f"biases[{name!r}] must be a finite number, got {value!r}")
+        params[name] = np.full(cell.n, float(value))
     bound = 1.0 / np.sqrt(cell.n)
     params["w_out"] = rng.uniform(-bound, bound, size=cell.n)
     params["b_out"] = np.zeros(1)
@@ -153,12 +175,14 @@ def train_seeds(
     update_bias: float = 0.0,
     gradient: str = "full",
     eval_rows: int = 2048,
+    biases: Mapping[str, float] | None = None,
 ) -> list[TrainResult]:
     """Train ``cell`` with a linear readout on ``task`` once per seed, all seeds at once, each for at most
     ``steps`` Adam steps; one :class:`TrainResult` per seed, in the order of ``seeds``.
 
     ``gradient="truncated"`` trains with the 1997 truncated gradient (:mod:`.batched_lstm`). Evaluations
     run ``eval_rows // eval_batch`` seeds at a time (memory only: the numbers do not depend on it).
+    ``biases`` sets other bias vectors' starting values by name (:func:`init_model`).
     """
     steps, batch = _whole("steps", steps), _whole("batch", batch)
     eval_every, eval_batch = _whole("eval_every", eval_every), _whole("eval_batch", eval_batch)
@@ -173,7 +197,7 @@ def train_seeds(
     val_xs, val_target, val_mask = _stack_batches(
         [task.sample(eval_batch, np.random.default_rng([seed, 1])) for seed in seeds]
     )
-    inits = [init_model(cell, rng, forget_bias, update_bias) for rng in rngs]
+    inits = [init_model(cell, rng, forget_bias, update_bias, biases) for rng in rngs]
     params = {k: np.stack([p[k] for p in inits]) for k in inits[0]}
     results = [TrainResult(solved=False, steps_taken=0, final_accuracy=0.0, seed=seed) for seed in seeds]
     active = np.arange(len(seeds))  # positions (in ``seeds``) of the seeds still training
@@ -248,6 +272,7 @@ def train(
     stop_when_solved: bool = True,
     update_bias: float = 0.0,
     gradient: str = "full",
+    biases: Mapping[str, float] | None = None,
 ) -> TrainResult:
     """Train ``cell`` with a linear readout on ``task`` for at most ``steps`` Adam steps (one seed of
     :func:`train_seeds`)."""
@@ -268,4 +293,5 @@ def train(
         stop_when_solved=stop_when_solved,
         update_bias=update_bias,
         gradient=gradient,
+        biases=biases,
     )[0]
