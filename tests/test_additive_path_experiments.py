@@ -6,11 +6,18 @@ import pytest
 
 from lstmsym.cells import make_cell
 from lstmsym.errors import LstmsymError
-from lstmsym.experiments.additive_path import closing_table, direct_path, recurrent_norms, total_equals_direct
-from lstmsym.experiments.depth import depth_stack, depth_sweep, layer_params
+from lstmsym.experiments.additive_path import (
+    closing_table,
+    direct_path,
+    keep_factor_at_init,
+    recurrent_norms,
+    total_equals_direct,
+)
+from lstmsym.experiments.depth import depth_stack, depth_sweep, layer_params, plain_product
 from lstmsym.experiments.other_cure import forget_thresholds, norm_preserving_params, stretch_norms
 from lstmsym.numerics import reference
 from lstmsym.numerics.gradcheck import central_differences
+from lstmsym.numerics.params import init_params
 
 
 def _layers(kind, n, depth, seed, carry_bias=-2.0):
@@ -104,3 +111,47 @@ def test_closing_table_columns_and_values():
     expected = 10.0 ** np.median(recurrent_norms("lstm", (5, 20), (0, 1, 2), 2), axis=0)
     np.testing.assert_allclose(table.loc["lstm", ["median total, L = 5", "median total, L = 20"]], expected)
     assert direct_path(make_cell("min_lstm")) == "f'_{t}" and total_equals_direct(make_cell("min_lstm"))
+
+
+def test_closing_table_direct_column_is_the_keep_gate_product():
+    """The direct column, against an independent product of the LSTM's keep gates along the same run."""
+    seeds, n, lags = (0, 1, 2), 2, (5, 20)
+    table = closing_table(cells=("lstm", "min_gru", "highway"), lags=lags, seeds=seeds, n=n)
+    cell, logs = make_cell("lstm", n=n), []
+    for seed in seeds:                                  # the draw recurrent_norms makes, in its order
+        rng = np.random.default_rng(seed)
+        params = init_params(cell, rng)
+        xs = rng.normal(size=(20, cell.m))
+        f = reference.forward(cell, params, xs).gates["f"]          # (T, n): f_1..f_T
+        logs.append(np.log10(np.prod(f, axis=0).max()))             # ‖∏ diag(f_t)‖₂ = max over units
+    assert np.isclose(table.loc["lstm", "median direct, L = 20"], 10.0 ** np.median(logs), rtol=1e-10)
+    assert table.loc["min_gru", "median direct, L = 20"] == table.loc["min_gru", "median total, L = 20"]
+    sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+    assert np.isclose(table.loc["lstm", "keep factor at init"], sig(1.0))
+    assert np.isclose(table.loc["highway", "keep factor at init"], sig(2.0))
+    assert np.isclose(keep_factor_at_init("min_lstm"), sig(1.0) / (sig(1.0) + 0.5))
+    assert keep_factor_at_init("min_gru") == 0.5 and np.isnan(keep_factor_at_init("rnn"))
+    assert set(table["initialisation"]) >= {"weights U(±1/√n), b_f = 1, other biases 0"}
+
+
+def test_plain_product_controls_against_numpy():
+    """The plain-stack controls: tanh removed is the product of the same W_l; uniform init redrawn by hand."""
+    n, depth, seed = 3, 12, 4
+    _, layers = _layers("plain_deep", n, depth, seed)
+    P, linear = np.eye(n), [0.0]
+    for p in layers:
+        P = p["W"] @ P
+        linear.append(np.log10(np.linalg.norm(P, 2)))
+    np.testing.assert_allclose(plain_product(n, depth, seed, tanh=False), linear, atol=1e-10)
+    same = depth_stack("plain_deep", n, depth, seed).log10_total
+    np.testing.assert_allclose(plain_product(n, depth, seed), same, atol=1e-10)
+    rng = np.random.default_rng(seed)
+    h, P, uniform = rng.normal(size=n), np.eye(n), [0.0]
+    for _ in range(depth):
+        W = rng.uniform(-1 / np.sqrt(n), 1 / np.sqrt(n), size=(n, n))
+        h = np.tanh(W @ h)
+        P = np.diag(1 - h**2) @ W @ P
+        uniform.append(np.log10(np.linalg.norm(P, 2)))
+    np.testing.assert_allclose(plain_product(n, depth, seed, init="uniform"), uniform, atol=1e-10)
+    with pytest.raises(LstmsymError):
+        plain_product(n, depth, seed, init="orthogonal")

@@ -46,15 +46,63 @@ FORGETS = {
     "rnn": "anything, but only through W and the tanh slopes that also set what it keeps (no own factor)",
     "lstm": "on demand: f_t reads x_t and h_{t-1}, one input closes it whatever is stored (section 6)",
     "plain_deep": "everything W_l and the slopes do not pass on; nothing keeps an input unchanged",
-    "residual": "nothing: the identity term carries x_l past every block; F can only add (section 2)",
-    "highway": "per unit and layer, when T(x) -> 1; the carry gate reads the layer's input (section 3)",
-    "orthogonal_rnn": "nothing along the linear stretch (W keeps every direction); only by saturating tanh "
-                      "with an input larger than what is stored (section 6)",
-    "irnn": "only what the ReLU clips: a signal must outweigh the stored value (section 6)",
+    "residual": "direct path: nothing (no gate on the identity); the total only if F learns to cancel "
+                "h_{l-1}, a correction sized to what is stored (section 2)",
+    "highway": "per unit and layer, when T_l(h_{l-1}) -> 1; the carry gate reads the layer's input "
+               "(section 3)",
+    "orthogonal_rnn": "only by saturating tanh, with an input sized to what is stored; W (orthogonal for "
+                      "every A) keeps every direction (section 6)",
+    "irnn": "at W = I only what the ReLU clips: a signal must outweigh the stored value (section 6)",
     "min_gru": "on the input's say-so only: 1 - z_t reads x_t, never what is stored",
     "min_lstm": "on the input's say-so only: f'_t reads x_t, never what is stored",
     "slstm": "on demand: f_t reads x_t and h_{t-1} (the LSTM's gate; exponential write gate)",
 }
+#: Each row's initialisation (n = 4), as the measurement draws it.
+INITS = {
+    "rnn": "W, U ~ U(±1/√n), b = 0",
+    "lstm": "weights U(±1/√n), b_f = 1, other biases 0",
+    "plain_deep": "W_l ~ N(0, 1/n), b_l = 0 (a new W_l per layer)",
+    "residual": "W_1, W_2 ~ N(0, 1/n), biases 0 (per layer)",
+    "highway": "W_H, W_T ~ N(0, 1/n), b_H = 0, b_T = -2 (per layer)",
+    "orthogonal_rnn": "W = cayley(A), A ~ N(0, 1); U ~ N(0, 1/n), b = 0",
+    "irnn": "W = I, U ~ N(0, 1/n), b = 0",
+    "min_gru": "U_z, U_g ~ U(±1/√n), biases 0",
+    "min_lstm": "weights U(±1/√n), b_f = 1, b_i = b_g = 0",
+    "slstm": "weights U(±1/√n), b_f = 1, other biases 0",
+}
+
+
+def _sigmoid(a: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-a)))
+
+
+def keep_factor_at_init(name: str, n: int = 4, carry_bias: float = -2.0) -> float:
+    """The one-step factor on the memory's direct path at zero input and zero state, at initialisation.
+
+    Gated cells: the keep gate from its bias (LSTM, sLSTM σ(b_f); minLSTM σ(b_f)/(σ(b_f) + σ(b_i)); minGRU
+    1 - σ(b_z); highway 1 - σ(b_T)); residual 1 (its identity); NaN for cells whose direct path is the whole
+    step (no gate: RNN, plain, orthogonal RNN, IRNN).
+
+    >>> round(keep_factor_at_init("lstm"), 3), round(keep_factor_at_init("min_lstm"), 3)
+    (0.731, 0.594)
+    >>> keep_factor_at_init("min_gru"), round(keep_factor_at_init("highway"), 3)
+    (0.5, 0.881)
+    >>> keep_factor_at_init("residual")
+    1.0
+    """
+    if name == "residual":
+        return 1.0
+    if name == "highway":
+        return 1.0 - _sigmoid(carry_bias)
+    if name not in ("lstm", "slstm", "min_lstm", "min_gru"):
+        return float("nan")
+    b = {k: float(v[0]) for k, v in init_params(make_cell(name, n=n), np.random.default_rng(0)).items()
+         if k.startswith("b_")}
+    if name == "min_gru":
+        return 1.0 - _sigmoid(b["b_z"])
+    if name == "min_lstm":
+        return _sigmoid(b["b_f"]) / (_sigmoid(b["b_f"]) + _sigmoid(b["b_i"]))
+    return _sigmoid(b["b_f"])
 
 
 def _block(name: str) -> str:
@@ -79,8 +127,9 @@ def total_equals_direct(cell: Cell) -> bool:
 
 
 def recurrent_norms(name: str, lags: Sequence[int] = (10, 100, 1000), seeds: Sequence[int] = range(7),
-                    n: int = 4) -> np.ndarray:
-    """(seeds, lags) log10 ‖∂s_T/∂s_{T-L}‖₂ of the memory block, T = max(lags), setup as the module says."""
+                    n: int = 4, direct: bool = False) -> np.ndarray:
+    """(seeds, lags) log10 ‖∂s_T/∂s_{T-L}‖₂ of the memory block, T = max(lags), setup as the module says;
+    ``direct=True``: the direct path's product (gates and candidates held) instead of the total."""
     seeds, lags = seed_tuple(seeds), tuple(whole_number("lag", L) for L in lags)
     T, cell = max(lags), make_cell(name, n=whole_number("n", n))
     out = []
@@ -91,7 +140,8 @@ def recurrent_norms(name: str, lags: Sequence[int] = (10, 100, 1000), seeds: Seq
         else:
             params = init_params(cell, rng)
         xs = rng.normal(size=(T, cell.m))
-        logs = reference.lag_jacobian_norms(cell, params, xs, block=_block(name), ord=2, log10=True)
+        logs = reference.lag_jacobian_norms(cell, params, xs, block=_block(name), ord=2, log10=True,
+                                            direct=direct)
         out.append([logs[T - L] for L in lags])
     return np.array(out)
 
@@ -110,22 +160,29 @@ def closing_table(cells: Sequence[str] = TABLE_CELLS, lags: Sequence[int] = (10,
     sweep = depth_sweep_result
     if depth_kinds and sweep is None:
         sweep = depth_sweep(depth_kinds, n=n, depth=max(lags), seeds=seeds)
-    rows = []
+    rows, longest = [], max(lags)
     for name in cells:
         cell = make_cell(name)
+        same = total_equals_direct(cell)
         if name in DEPTH_CELLS:
             logs = sweep.log10(name, "total")[:, list(lags)]
+            direct = sweep.log10(name, "direct")[:, longest]
         else:
             logs = recurrent_norms(name, lags, seeds, n)
+            direct = None if same else recurrent_norms(name, (longest,), seeds, n, direct=True)[:, 0]
         medians = 10.0 ** np.median(logs, axis=0)
         row = {"cell": name, "direct path (one step)": f"${sp.latex(direct_block(cell))}$",
-               "total = direct": total_equals_direct(cell)}
+               "total = direct": same, "keep factor at init": keep_factor_at_init(name, n)}
         row.update({f"median total, L = {L}": float(m) for L, m in zip(lags, medians, strict=True)})
+        # total = direct: the same products, so the same numbers
+        direct_median = medians[-1] if direct is None else 10.0 ** np.median(direct)
+        row[f"median direct, L = {longest}"] = float(direct_median)
         row["what it can forget"] = FORGETS.get(name, "")
+        row["initialisation"] = INITS.get(name, "")
         rows.append(row)
     return pd.DataFrame(rows).set_index("cell")
 
 
-__all__ = ["FORGETS", "MEMORY", "TABLE_CELLS", "closing_table", "direct_block", "direct_path",
-           "recurrent_norms",
+__all__ = ["FORGETS", "INITS", "MEMORY", "TABLE_CELLS", "closing_table", "direct_block", "direct_path",
+           "keep_factor_at_init", "recurrent_norms",
            "total_equals_direct"]

@@ -165,4 +165,41 @@ def depth_sweep(kinds: Sequence[str] = DEPTH_CELLS, n: int = 4, depth: int = 100
     return DepthSweep(kinds=tuple(kinds), depth=depth, seeds=seeds, stacks=stacks)
 
 
-__all__ = ["DEPTH_CELLS", "DepthStack", "DepthSweep", "depth_stack", "depth_sweep", "layer_params"]
+def plain_product(n: int = 4, depth: int = 1000, seed: int = 0, tanh: bool = True,
+                  init: str = "normal") -> np.ndarray:
+    """log10 ‖∂h_l/∂h_0‖₂ for l = 0..depth of a plain stack, with the slopes or the init changed (controls).
+
+    Drawn as :func:`depth_stack` draws ``plain_deep`` (h_0 first, then each W_l; biases 0), so ``tanh=True,
+    init="normal"`` is that stack's total. ``tanh=False`` keeps the same W_l and removes the tanh: the product
+    W_L ⋯ W_1, the weights' part alone. ``init="uniform"`` draws W_l ~ U(-1/√n, 1/√n), the recurrent cells'
+    :func:`~lstmsym.numerics.params.init_params` scale (variance 1/(3n) instead of 1/n).
+
+    >>> same = depth_stack("plain_deep", n=3, depth=20, seed=1).log10_total
+    >>> bool(np.allclose(plain_product(3, 20, seed=1), same, atol=1e-9))
+    True
+    >>> bool(plain_product(3, 20, seed=1, tanh=False)[1] >= same[1])     # one slope <= 1 per unit
+    True
+    """
+    n, depth = whole_number("n", n), whole_number("depth", depth)
+    if init not in ("normal", "uniform"):
+        raise UnknownChoiceError("init", init, ("normal", "uniform"))
+    rng = np.random.default_rng(seed)
+    h = rng.normal(0.0, 1.0, size=n)
+    P, eP, out = np.eye(n), 0, [0.0]
+    for _ in range(depth):
+        if init == "normal":
+            W = layer_params("plain_deep", n, rng)["W"]
+        else:
+            W = rng.uniform(-1.0 / np.sqrt(n), 1.0 / np.sqrt(n), size=(n, n))
+        if tanh:
+            h = np.tanh(W @ h)
+            J = (1.0 - h**2)[:, None] * W
+        else:
+            J = W
+        P, eP = _rescale(J @ P, eP)
+        out.append(_log_norm(P, eP))
+    return np.array(out)
+
+
+__all__ = ["DEPTH_CELLS", "DepthStack", "DepthSweep", "depth_stack", "depth_sweep", "layer_params",
+           "plain_product"]
