@@ -9,9 +9,10 @@ r"""minGRU and minLSTM (Feng et al. 2024): gates that read only x_t, so the upda
 
 The minLSTM's normalised gates sum to 1, so it is declared with f'_t = f_t / (f_t + i_t) and
 i'_t = 1 - f'_t (= i_t / (f_t + i_t)): a coupled cell, like the CIFG LSTM. The minGRU follows the paper's
-polarity (z weights the candidate, as in Cho et al.), the opposite of the course's GRU, where z = 1 keeps; the
-candidates have no tanh, as in the paper. No rule reads h_{t-1} except the last one, so holding the gates
-fixed changes nothing: the one-step total Jacobian *is* the direct one.
+polarity (z weights the candidate, z = 1 writes: Chung et al.'s 2014 form; Cho et al. 2014 keep with
+z = 1), the opposite of the course's GRU, where z = 1 keeps; the candidates have no tanh, as in the
+paper. No rule reads h_{t-1} except the last one, so holding the gates fixed changes nothing: the
+one-step total Jacobian *is* the direct one.
 
 >>> from lstmsym.cells import make_cell
 >>> print(make_cell("min_gru").latex())
