@@ -28,10 +28,16 @@ is accepted.
 >>> print(check_answer(1 - i, expected, relations={f: 1 - i}))
 Correct: your answer equals the derived f_{t}.
 
-When the two differ only far down, the values are shown to as many digits as it takes to see the difference:
+When the two differ only far down, the message says how far they agree:
 
 >>> print(check_answer(0.7500001, sp.Rational(3, 4)))
-Not equal. Your answer is 0.7500001 but the derivation gives 0.75.
+Not equal. Your answer is 0.7500001; the derivation's value is smaller (they agree to 6 significant digits).
+
+A derivation that is a number is never printed in the verdict (in a graded exercise it would be the answer):
+the message says only whether the value is larger or smaller, and how many significant digits agree.
+
+>>> print(check_answer(0, 1))
+Not equal. Your answer is 0; the derivation's value is larger.
 
 An answer still at its stub ``None`` is not an error: the verdict says it is not answered yet (and counts as
 wrong), so a notebook runs top to bottom before anything is answered.
@@ -189,6 +195,22 @@ def _fmt(x) -> str:
     return mpmath.nstr(x, 6)
 
 
+def _how_it_differs(x, y) -> str:
+    """Larger or smaller, and the significant digits two different numbers share (never ``y`` itself).
+
+    >>> _how_it_differs(mpmath.mpf("0.7500001"), mpmath.mpf("0.75"))
+    "the derivation's value is smaller (they agree to 6 significant digits)."
+    >>> _how_it_differs(0, 1), _how_it_differs(1.25, 0.75)
+    ("the derivation's value is larger.", "the derivation's value is smaller.")
+    """
+    side = "larger" if y > x else "smaller"
+    same = 0
+    if y != 0:
+        same = max(0, int(mpmath.floor(-mpmath.log10(abs(mpmath.mpf(x) - y) / abs(y)))))
+    agree = f" (they agree to {same} significant digit{'s' if same > 1 else ''})" if same else ""
+    return f"the derivation's value is {side}{agree}."
+
+
 def _fmt_pair(x, y) -> tuple[str, str]:
     """``x`` and ``y`` to 6 significant digits, or to as many more (up to 20) as it takes to tell them apart.
 
@@ -298,6 +320,8 @@ def check_answer(
                     entry = "" if len(va) == 1 else f" (entry {divmod(j, e.shape[1])})"
                     sx, sy = _fmt_pair(x, y)
                     rest = f" answer is {sx}{entry} but the derivation gives {sy}."
+                    if not pairs:  # a number: its value would be the answer, so say only how it differs
+                        rest = f" answer is {sx}{entry}; {_how_it_differs(x, y)}"
                     return AnswerCheck(False, f"Not equal. {where}{rest}", f"Not equal. {tex_where}{rest}")
     if decimals:
         lead = "Correct to 12 significant digits: your answer (with decimals) equals the derived"

@@ -179,9 +179,23 @@ def test_a_value_that_differs_far_down_is_shown_to_enough_digits():
     """0.7500001 against 3/4 must not read "your answer is 0.75 but the derivation gives 0.75"."""
     result = check_answer(0.7500001, sp.Rational(3, 4))
     assert not result
-    assert "is 0.7500001 but the derivation gives 0.75." in result.message
+    assert "is 0.7500001; the derivation's value is smaller (they agree to 6 significant digits)." in (
+        result.message
+    )
     result = check_answer(1.25, sp.Rational(3, 4))  # a plain difference stays short
-    assert "is 1.25 but the derivation gives 0.75." in result.message
+    assert result.message == "Not equal. Your answer is 1.25; the derivation's value is smaller."
+
+
+def test_a_number_to_find_is_never_printed_in_the_verdict():
+    """In a graded exercise the derivation's value is the answer: a wrong try must not reveal it."""
+    cases = [(0, 1, "1"), (0.2, sp.Rational(103, 500), "0.206"), (0.75, sp.Rational(3, 5), "0.6")]
+    for answer, expected, hidden in cases:
+        result = check_answer(answer, expected)
+        assert not result
+        assert hidden not in result.message.split(";", 1)[1], result.message
+    assert "larger" in check_answer(0.2, sp.Rational(103, 500)).message
+    entry = check_answer([1, 2], [1, 3])
+    assert "3" not in entry.message and "larger" in entry.message, entry.message
 
 
 def test_relations_accept_a_tied_symbol_either_way():
