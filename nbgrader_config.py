@@ -1,9 +1,11 @@
 """nbgrader configuration of the lstmsym course kit (read by `nbgrader ...` run from this directory).
 
 The instructor edition is notebooks/ itself: nbgrader's source folder is this directory and the
-assignment is called "notebooks". `make assignments` writes the student edition to student/notebooks/;
-submissions, autograded copies, feedback and the gradebook live under build/nbgrader/ (gitignored), so nothing
-nbgrader writes lands in the repository tree. The cell format the notebooks follow is tested by
+assignment is called "notebooks". `make assignments` writes the student edition to student/notebooks/
+(nbgrader, configured here), then lstmsym.course rewrites its exercise introductions for students
+(student_markdown) and copies docs/ to student/docs/, so student/ works on its own. Submissions,
+autograded copies, feedback and the gradebook live under build/nbgrader/ (gitignored), so nothing nbgrader
+writes lands in the repository tree. The cell format the notebooks follow is tested by
 tests/test_notebook_exercises.py; lstmsym/course.py runs the commands (`python -m lstmsym.course --help`).
 """
 

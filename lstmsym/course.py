@@ -5,9 +5,11 @@
 (``score(...)``, :mod:`lstmsym.exercises`) and the collapsed worked solution (cells tagged
 ``worked-solution``). ``nbgrader_config.py`` at the repository root says where everything goes:
 
-- :func:`generate_assignments` (``make assignments``) writes the student edition to ``student/notebooks/``:
-  solution regions removed (the ``answer_1 = None  # your answer here`` stub line before each stays),
-  worked solutions left out, outputs cleared.
+- :func:`generate_assignments` (``make assignments``) writes the student edition to ``student/``:
+  ``student/notebooks/`` with solution regions removed (the ``answer_1 = None  # your answer here`` stub line
+  before each stays), worked solutions left out, outputs cleared and the exercise introductions rewritten
+  for students (:func:`student_markdown`), and ``student/docs/``, a copy of ``docs/``, so the notebooks'
+  links to ``../docs/*.md`` work in the student edition on its own.
 - :func:`autograde` (``make autograde SUBMISSIONS=dir``) grades ``dir/<student>/*.ipynb`` (one folder per
   student; a nested ``notebooks/`` folder is accepted too) and writes ``grades.csv`` (points per student,
   notebook and exercise) and ``feedback/<student>/<notebook>.html`` to the output folder.
@@ -31,7 +33,16 @@ from pathlib import Path
 
 from .errors import LstmsymError
 
-__all__ = ["ASSIGNMENT", "ROOT", "autograde", "generate_assignments", "grades_table", "student_id"]
+__all__ = [
+    "ASSIGNMENT",
+    "INSTRUCTOR_PHRASES",
+    "ROOT",
+    "autograde",
+    "generate_assignments",
+    "grades_table",
+    "student_id",
+    "student_markdown",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 """The repository root: where nbgrader_config.py is, and notebooks/ (the assignment's source)."""
@@ -39,6 +50,35 @@ ASSIGNMENT = "notebooks"
 """nbgrader's name of the assignment: its source folder is ``ROOT / "notebooks"``."""
 WORK = Path("build") / "nbgrader"
 RELEASE = Path("student")
+DOCS = "docs"
+
+INSTRUCTOR_PHRASES = (
+    "worked solution",
+    "instructor edition",
+    "student edition",
+    "make assignments",
+    "solution marker",
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+)
+"""Phrases (matched case-insensitively) that only make sense in the instructor edition: no markdown cell of
+the student edition may contain one (:func:`generate_assignments` checks it)."""
+
+_SPACE = r"\s+"
+# "..., then a **worked solution** [cell], collapsed: click ... to open it." / "collapsed (click ...)."
+_WORKED_CLAUSE = re.compile(
+    r",?\s+then\s+a\s+(?:\*\*)?worked\s+solution(?:\*\*)?(?:\s+cell)?,?\s+collapsed"
+    r"(?:\s*:[^.]*|\s*\([^)]*\))?(?=\.)",
+    re.IGNORECASE,
+)
+# "..., and there is no worked solution: an instructor reads ..."
+_NO_WORKED = re.compile(r",?\s+and\s+there\s+is\s+no\s+worked\s+solution(?=\s*[:;,.])", re.IGNORECASE)
+# a sentence that is about the editions, markers or the make target as a whole: it is dropped
+_INSTRUCTOR_SENTENCE = re.compile(
+    r"instructor\s+edition|student\s+edition|make\s+assignments|solution\s+markers?|(?:BEGIN|END)\s+SOLUTION",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])(\s+)(?=[A-Z*_(`])")
 
 
 def student_id(name: str) -> str:
@@ -81,16 +121,105 @@ def _nbgrader(*args: str, root: Path) -> str:
     return log
 
 
+def student_markdown(text: str) -> str:
+    """A markdown cell's text as the student edition shows it: no word of worked solutions or editions.
+
+    The instructor edition's exercise introductions say that a collapsed worked solution follows each answer
+    cell, and how the instructor edition, its solution markers and ``make assignments`` make the student
+    edition. A student has none of these. Paragraph by paragraph (blank lines kept), this removes the clause
+    "then a worked solution, collapsed (click ...)" from its sentence, the clause "and there is no worked
+    solution", and every sentence that names the instructor or student edition, the solution markers or
+    ``make assignments``; what a student needs (answer in the cell, run the check cell, it says whether
+    the answer is right) stays word for word. Text without these phrases comes back unchanged.
+
+    >>> student_markdown(
+    ...     "Each exercise has a cell for your answer, then a **worked solution**, collapsed: click\\n"
+    ...     "the bar to open it. Replace `None` by your answer and run the cell.\\n\\n"
+    ...     "After each answer cell comes a check cell: run it to see whether your answer is right. In the "
+    ...     "instructor edition the answer cell also holds the solution, between two solution markers; the "
+    ...     "student edition (`make assignments`) leaves out the solutions and the worked solutions."
+    ... )
+    'Each exercise has a cell for your answer. Replace `None` by your answer and run the cell.\\n\\nAfter \
+each answer cell comes a check cell: run it to see whether your answer is right.'
+    >>> student_markdown("then a cell that checks it, then a worked solution,\\ncollapsed (click the bar).")
+    'then a cell that checks it.'
+    >>> student_markdown("Not autograded, and there is no worked solution: an instructor reads it.")
+    'Not autograded: an instructor reads it.'
+    >>> student_markdown("The $b_f$ sweep. Nothing to change here.")
+    'The $b_f$ sweep. Nothing to change here.'
+    """
+    paragraphs = []
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        if not re.search("|".join(INSTRUCTOR_PHRASES).replace(" ", _SPACE), paragraph, re.IGNORECASE):
+            paragraphs.append(paragraph)
+            continue
+        paragraph = _NO_WORKED.sub("", _WORKED_CLAUSE.sub("", paragraph))
+        parts = _SENTENCE_END.split(paragraph)  # sentence, space, sentence, ...: each space kept as written
+        kept = ""
+        for space, sentence in zip(["", *parts[1::2]], parts[0::2], strict=True):
+            if not _INSTRUCTOR_SENTENCE.search(sentence):
+                kept += (space if kept else "") + sentence
+        paragraphs.append(kept.strip())
+    # a paragraph emptied by the removal leaves its separator behind: collapse those
+    return re.sub(r"(\n[ \t]*\n){2,}", "\n\n", "".join(paragraphs)).strip("\n") + (
+        "\n" if text.endswith("\n") else ""
+    )
+
+
+def _instructor_phrases(text: str) -> list[str]:
+    """The :data:`INSTRUCTOR_PHRASES` that occur in ``text`` (any case, any white space between words)."""
+    return [
+        phrase for phrase in INSTRUCTOR_PHRASES if re.search(phrase.replace(" ", _SPACE), text, re.IGNORECASE)
+    ]
+
+
+def _for_students(release: Path) -> None:
+    """Rewrite the markdown cells of the notebooks in ``release`` with :func:`student_markdown`, in place.
+
+    Raises LstmsymError naming the notebook, the cell and the phrase when a markdown cell still holds an
+    instructor phrase afterwards (a new wording the rules do not know, or a cell nbgrader checksums, which
+    is not rewritten): the student edition is never written with instructor text in it."""
+    import nbformat
+
+    for path in sorted(release.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        changed = False
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "markdown":
+                continue
+            if "nbgrader" not in cell.metadata:  # nbgrader's own cells keep their checksummed text
+                text = student_markdown(cell.source)
+                changed |= text != cell.source
+                cell.source = text
+            left = _instructor_phrases(cell.source)
+            if left:
+                raise LstmsymError(
+                    f"{path.name}, markdown cell {index}: the student edition would still say {left} "
+                    f"(lstmsym.course.student_markdown does not know this wording):\n{cell.source}"
+                )
+        if changed:
+            nbformat.write(nb, path)
+
+
 def generate_assignments(root: Path = ROOT) -> Path:
     """Write the student edition of every notebook in ``root/notebooks`` and return its folder.
 
     The folder (``root/student/notebooks``) is replaced as a whole; nbgrader records the exercises, their
-    points and the test cells in the gradebook, which :func:`autograde` grades against."""
+    points and the test cells in the gradebook, which :func:`autograde` grades against. The markdown is
+    then rewritten for students (:func:`student_markdown`; an instructor phrase left anywhere is an error),
+    and ``root/docs`` is copied to ``root/student/docs`` (replaced as a whole), so ``student/`` is
+    self-contained: the notebooks' links to ``../docs/*.md`` resolve inside it."""
     root = Path(root)
     if not (root / "nbgrader_config.py").is_file():
         raise LstmsymError(f"root must be the repository root with nbgrader_config.py, got {root}")
     _nbgrader("generate_assignment", ASSIGNMENT, "--force", root=root)
-    return root / RELEASE / ASSIGNMENT
+    release = root / RELEASE / ASSIGNMENT
+    _for_students(release)
+    docs = root / RELEASE / DOCS
+    shutil.rmtree(docs, ignore_errors=True)
+    if (root / DOCS).is_dir():
+        shutil.copytree(root / DOCS, docs, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return release
 
 
 def _submissions(submissions: Path, known: set[str]) -> dict[str, list[Path]]:
@@ -182,7 +311,7 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     """``python -m lstmsym.course assignments|autograde ...``: 0 on success, 2 with a message on bad input."""
     parser = argparse.ArgumentParser(prog="python -m lstmsym.course", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("assignments", help="write the student edition to student/notebooks/")
+    commands.add_parser("assignments", help="write the student edition to student/ (notebooks/, docs/)")
     grade = commands.add_parser("autograde", help="grade SUBMISSIONS/<student>/*.ipynb")
     grade.add_argument("submissions", type=Path, help="a folder with one sub-folder per student")
     grade.add_argument(
@@ -192,7 +321,8 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     try:
         if args.command == "assignments":
             folder = generate_assignments(root)
-            print(f"student edition: {folder} ({len(list(folder.glob('*.ipynb')))} notebooks)")
+            count = len(list(folder.glob("*.ipynb")))
+            print(f"student edition: {folder} ({count} notebooks) and {folder.parent / DOCS}")
         else:
             table = autograde(args.submissions, args.output, root)
             totals = table.groupby("student")[["points", "max_points"]].sum()

@@ -31,9 +31,10 @@ WITH_EXERCISES = sorted(
 
 
 def course_copy(root: Path, names) -> Path:
-    """A course folder with the repository's nbgrader_config.py and the notebooks ``names``."""
+    """A course folder with the repository's nbgrader_config.py, docs/ and the notebooks ``names``."""
     (root / "notebooks").mkdir(parents=True)
     shutil.copyfile(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns("__pycache__"))
     sanitize = ROOT / "notebooks" / "nbval_sanitize.cfg"  # the tests' file: it must stay out of the edition
     shutil.copyfile(sanitize, root / "notebooks" / sanitize.name)
     for name in names:
@@ -102,6 +103,69 @@ def test_the_student_edition_has_stubs_tests_and_no_solutions(student_edition):
             assert meta["locked"] and cell.source == source_tests[meta["grade_id"]], (name, meta)
         # the worked solutions' teaching text is gone too (not only the code)
         assert "Worked solution" not in "".join(c.source for c in nb.cells), name
+
+
+MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|(?:href|src)=[\"']([^\"']+)[\"']")
+REPO_PATH = re.compile(r"`((?:\.\./)?docs/[\w./-]+)`")  # a path named in code font, e.g. `docs/summary.md`
+
+
+def relative_targets(markdown: str) -> list[str]:
+    """The relative link targets of a markdown text (no URL, no in-page anchor), anchors cut off."""
+    targets = [a or b for a, b in MARKDOWN_LINK.findall(markdown)]
+    return [t.split("#")[0] for t in targets if not re.match(r"[a-z][a-z0-9+.-]*:|#", t)]
+
+
+def test_the_student_edition_speaks_to_students_and_is_self_contained(student_edition):
+    """No markdown of the student edition mentions worked solutions, the editions, the solution markers or
+    ``make assignments``; every relative link of its notebooks (and of its docs/) resolves under student/."""
+    root, release = student_edition
+    student = root / "student"
+    assert (student / "docs" / "glossary.md").is_file() and (student / "docs" / "your_own_cell.md").is_file()
+    phrases = (
+        "worked solution",
+        "instructor edition",
+        "student edition",
+        "make assignments",
+        "solution marker",
+        "### BEGIN SOLUTION",
+        "### END SOLUTION",
+    )
+    links = 0
+    for name in WITH_EXERCISES:
+        source = nbformat.read(root / "notebooks" / f"{name}.ipynb", as_version=4)
+        assert "worked solution" in json.dumps(source).lower(), name  # the instructor edition did say it
+        nb = nbformat.read(release / f"{name}.ipynb", as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "markdown":
+                continue
+            text = " ".join(cell.source.split()).lower()
+            assert not [p for p in phrases if p.lower() in text], (name, index, cell.source)
+            for target in relative_targets(cell.source):
+                path = (release / target).resolve()
+                assert path.is_file() and path.is_relative_to(student.resolve()), (name, index, target)
+                links += 1
+            for target in REPO_PATH.findall(cell.source):  # `docs/...` is named from the course's top folder
+                base = release if target.startswith("..") else student
+                assert (base / target).resolve().is_file(), (name, index, target)
+        exercises = next(c.source for c in nb.cells if "## Exercises" in c.source).split("## Exercises")[1]
+        assert "answer" in exercises and "check" in exercises, (name, exercises)  # what a student needs stays
+    assert links >= 5  # 00's glossary and summary, 04's times and glossary, 05's times
+    for page in (student / "docs").rglob("*.md"):
+        for target in relative_targets(page.read_text()):
+            assert (page.parent / target).resolve().is_file(), (page.name, target)
+
+
+def test_instructor_text_of_an_unknown_wording_stops_the_student_edition(tmp_path):
+    """A sentence student_markdown does not know how to rewrite is an error, not a student edition with it."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("Open the worked solution below when you are stuck.")]
+    nbformat.write(nb, tmp_path / "99_new.ipynb")
+    with pytest.raises(LstmsymError, match=r"99_new\.ipynb, markdown cell 0.*'worked solution'"):
+        course._for_students(tmp_path)
+    nb.cells[0].source = "In the instructor edition this cell holds more. Run the check cell."
+    nbformat.write(nb, tmp_path / "99_new.ipynb")
+    course._for_students(tmp_path)
+    assert nbformat.read(tmp_path / "99_new.ipynb", as_version=4).cells[0].source == "Run the check cell."
 
 
 def test_three_submissions_are_graded_as_they_deserve(student_edition, tmp_path):
