@@ -203,7 +203,7 @@ def test_three_submissions_are_graded_as_they_deserve(student_edition, tmp_path)
     }
     assert "Not answered yet" in feedback["blank"] and "Not answered yet" not in feedback["full"]
     # the wrong answer's feedback carries check_answer's message, the other exercises stay correct
-    assert "Not equal. Your answer is 0 but the derivation gives 1." in feedback["wrong_one"]
+    assert "Not equal. Your answer is 0; the derivation's value is larger." in feedback["wrong_one"]
     assert "Not equal" not in feedback["full"] and "Correct" in feedback["wrong_one"]
 
 
