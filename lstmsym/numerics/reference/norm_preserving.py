@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .activations import dtanh, tanh
+from . import rnn
 
 Array = np.ndarray
 
@@ -39,7 +39,8 @@ def recurrent_weight(params: Mapping[str, Array], n: int) -> Array:
 
 
 class orthogonal_rnn:  # a cell module, named by its kind
-    """h_t = tanh(W h_{t-1} + U x_t + b), W = cayley(A)."""
+    """h_t = tanh(W h_{t-1} + U x_t + b), W = cayley(A): the RNN's hand-written step (``reference.rnn``) with
+    this W, and the Cayley transform's gradient on top of the RNN's ∂L/∂W."""
 
     STATE_NAMES = ("h",)
 
@@ -48,30 +49,28 @@ class orthogonal_rnn:  # a cell module, named by its kind
         return ()
 
     @staticmethod
+    def _as_rnn(params: Mapping[str, Array], n: int) -> dict[str, Array]:
+        return {"W": recurrent_weight(params, n), "U": params["U"], "b": params["b"]}
+
+    @staticmethod
     def step(params, options, x, prev) -> dict[str, Array]:
-        W = recurrent_weight(params, prev["h"].shape[0])
-        a = W @ prev["h"] + params["U"] @ x + params["b"]   # ∂a/∂h_{t-1} = W
-        h = tanh(a)
-        return {"h": h, "a": a, "dh_da": dtanh(h)}
+        return rnn.step(orthogonal_rnn._as_rnn(params, prev["h"].shape[0]), options, x, prev)
 
     @staticmethod
     def jacobian(params, options, x, prev, rec, direct: bool = False) -> Array:
-        W = recurrent_weight(params, prev["h"].shape[0])
-        return rec["dh_da"][:, None] * W                    # no gate: direct = total
+        return rnn.jacobian(orthogonal_rnn._as_rnn(params, prev["h"].shape[0]), options, x, prev, rec)
 
     @staticmethod
     def vjp(params, options, x, prev, rec, ds, dparams) -> tuple[dict[str, Array], Array]:
         n = prev["h"].shape[0]
-        W = recurrent_weight(params, n)
-        da = ds["h"] * rec["dh_da"]
-        dparams["U"] += np.outer(da, x)
-        dparams["b"] += da
-        if "A" in params:
-            G = np.outer(da, prev["h"])                     # ∂L/∂W
+        as_rnn = orthogonal_rnn._as_rnn(params, n)
+        grads = {"W": np.zeros((n, n)), "U": dparams["U"], "b": dparams["b"]}   # U, b accumulate in place
+        back = rnn.vjp(as_rnn, options, x, prev, rec, ds, grads)
+        if "A" in params:                                   # G = ∂L/∂W, through W = cayley(A)
             S = params["A"] - params["A"].T
-            dS = -np.linalg.solve((np.eye(n) + S).T, G @ (W + np.eye(n)).T)
+            dS = -np.linalg.solve((np.eye(n) + S).T, grads["W"] @ (as_rnn["W"] + np.eye(n)).T)
             dparams["A"] += dS - dS.T
-        return {"h": W.T @ da}, params["U"].T @ da
+        return back
 
 
 class irnn:
