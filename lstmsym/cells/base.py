@@ -231,11 +231,17 @@ RESERVED = ("x",)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*'*(_[A-Za-z0-9]+'*)?$")
 
 
-def _check_name(name: object, what: str) -> str:
+def _check_name(name: object, what: str, where: str = "") -> str:
     if not isinstance(name, str) or not _NAME.match(name):
         raise DeclarationError(
             f"{what} name {name!r} is not valid; expected a letter, then letters or digits, with at most "
             "one '_' before a subscript, primes allowed at the end (e.g. 'f', 'W_f', 'a2', \"f'\")"
+        )
+    if name in RESERVED:
+        prefix = f"{where}: " if where else ""
+        raise DeclarationError(
+            f"{prefix}{what} {name!r} clashes with the built-in name 'x' (the input x_t, read with b.x()); "
+            "choose another name"
         )
     return name
 
@@ -341,16 +347,11 @@ class Builder:
 
     def _check_rule(self, name: str, role: str, inner: Quantity) -> None:
         cell, where = self.cell, self.where
-        _check_name(name, "rule")
+        _check_name(name, "rule", where)
         if role not in ROLES:
             raise DeclarationError(f"{where}: rule {name!r} has role {role!r}; expected one of: {ROLES}")
         if name in self.step.names:
             raise DeclarationError(f"{where}: rule {name!r} is declared twice; each rule needs its own name")
-        if name in RESERVED:
-            raise DeclarationError(
-                f"{where}: rule {name!r} clashes with the built-in name 'x' (the input x_t, read with "
-                "b.x()); choose another name"
-            )
         if name in cell.param_shapes:
             raise DeclarationError(f"{where}: rule {name!r} has the name of a parameter; choose another name")
         if role == "state" and name not in cell.state_names:
@@ -486,12 +487,7 @@ class Cell:
         sizes = {"n": self.n, "m": self.m}
         out: dict[str, tuple[int, ...]] = {}
         for name, shape in declared.items():
-            _check_name(name, "parameter")
-            if name in RESERVED:
-                raise DeclarationError(
-                    f"{where}: parameter {name!r} clashes with the built-in name 'x' (the input x_t, read "
-                    "with b.x()); choose another name"
-                )
+            _check_name(name, "parameter", where)
             if name in self.state_names:
                 raise DeclarationError(f"{where}: parameter {name!r} has the name of a state; choose another")
             if isinstance(shape, str | int):
