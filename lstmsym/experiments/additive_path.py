@@ -33,6 +33,7 @@ from ..checks import seed_tuple, whole_number
 from ..derivatives.step import jacobian_block, step_jacobian
 from ..numerics import reference
 from ..numerics.params import init_params
+from ..numerics.reference.activations import sigmoid
 from .depth import DEPTH_CELLS, depth_sweep
 from .other_cure import norm_preserving_params
 
@@ -72,10 +73,6 @@ INITS = {
 }
 
 
-def _sigmoid(a: float) -> float:
-    return float(1.0 / (1.0 + np.exp(-a)))
-
-
 def keep_factor_at_init(name: str, n: int = 4, carry_bias: float = -2.0) -> float:
     """The one-step factor on the memory's direct path at zero input and zero state, at initialisation.
 
@@ -93,16 +90,16 @@ def keep_factor_at_init(name: str, n: int = 4, carry_bias: float = -2.0) -> floa
     if name == "residual":
         return 1.0
     if name == "highway":
-        return 1.0 - _sigmoid(carry_bias)
+        return float(1.0 - sigmoid(carry_bias))
     if name not in ("lstm", "slstm", "min_lstm", "min_gru"):
         return float("nan")
     b = {k: float(v[0]) for k, v in init_params(make_cell(name, n=n), np.random.default_rng(0)).items()
          if k.startswith("b_")}
     if name == "min_gru":
-        return 1.0 - _sigmoid(b["b_z"])
+        return float(1.0 - sigmoid(b["b_z"]))
     if name == "min_lstm":
-        return _sigmoid(b["b_f"]) / (_sigmoid(b["b_f"]) + _sigmoid(b["b_i"]))
-    return _sigmoid(b["b_f"])
+        return float(sigmoid(b["b_f"]) / (sigmoid(b["b_f"]) + sigmoid(b["b_i"])))
+    return float(sigmoid(b["b_f"]))
 
 
 def _block(name: str) -> str:

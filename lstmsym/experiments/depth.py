@@ -78,14 +78,6 @@ def _log_norm(P: np.ndarray, exponent: int) -> float:
     return -np.inf if norm == 0 else float(np.log10(norm) + exponent * _LOG2)
 
 
-def _rescale(P: np.ndarray, exponent: int) -> tuple[np.ndarray, int]:
-    big = float(np.max(np.abs(P)))
-    if big == 0.0 or 2.0**-200 <= big <= 2.0**200:
-        return P, exponent
-    shift = int(np.frexp(big)[1])
-    return np.ldexp(P, -shift), exponent + shift
-
-
 def depth_stack(kind: str, n: int = 4, depth: int = 100, seed: int = 0, scale: float = 1.0,
                 carry_bias: float = -2.0) -> DepthStack:
     """Run one stack of ``depth`` independently drawn layers and multiply its layer Jacobians."""
@@ -106,8 +98,8 @@ def depth_stack(kind: str, n: int = 4, depth: int = 100, seed: int = 0, scale: f
         J = reference.step_jacobian(cell, params, x[0], {"h": h})
         Jd = reference.step_jacobian(cell, params, x[0], {"h": h}, direct=True)
         h = reference.forward(cell, params, x, {"h": h}).s[-1]
-        P, eP = _rescale(J @ P, eP)
-        D, eD = _rescale(Jd @ D, eD)
+        P, eP = reference._rescaled(J @ P, eP)
+        D, eD = reference._rescaled(Jd @ D, eD)
         total.append(_log_norm(P, eP))
         direct.append(_log_norm(D, eD))
         states.append(h)
@@ -196,7 +188,7 @@ def plain_product(n: int = 4, depth: int = 1000, seed: int = 0, tanh: bool = Tru
             J = (1.0 - h**2)[:, None] * W
         else:
             J = W
-        P, eP = _rescale(J @ P, eP)
+        P, eP = reference._rescaled(J @ P, eP)
         out.append(_log_norm(P, eP))
     return np.array(out)
 
